@@ -23,6 +23,8 @@ export interface Target {
   readonly admin: Login;
   readonly demo: Login;
   readonly portal: Login;
+  /** An API key of the admin user (always on the emulator; ODOO_API_KEY on a real Odoo). */
+  readonly apiKey?: string;
   /** The emulator, when the target is the emulator (for store inspection). */
   readonly emulator?: RunningEmulator;
   settings(login?: Login, extra?: Partial<OdooSettings>): Partial<OdooSettings>;
@@ -30,6 +32,7 @@ export interface Target {
 }
 
 const env = process.env;
+export const EMULATOR_API_KEY = 'c0ffee0ddba11c0ffee0ddba11c0ffee0ddba11a';
 export const REAL = Boolean(env.ODOO_URL && env.ODOO_DB && env.ODOO_USER && env.ODOO_PASSWORD);
 
 /** Register before/after hooks in the calling test file and return the live target. */
@@ -47,7 +50,7 @@ export function useTarget(): { readonly current: Target } {
       database = env.ODOO_DB as string;
       admin = { user: env.ODOO_USER as string, password: env.ODOO_PASSWORD as string };
     } else {
-      emu = await startEmulator({ port: 0 });
+      emu = await startEmulator({ port: 0, apiKeys: { admin: EMULATOR_API_KEY } });
       url = emu.url;
       database = 'odoo';
       admin = { user: 'admin', password: 'admin' };
@@ -71,6 +74,7 @@ export function useTarget(): { readonly current: Target } {
       demo,
       portal,
       emulator: emu,
+      apiKey: REAL ? env.ODOO_API_KEY : EMULATOR_API_KEY,
       settings,
       async client(login?: Login, extra?: Partial<OdooSettings>) {
         const c = new OdooClient(settings(login, extra));
