@@ -29,26 +29,28 @@ export interface ParsedCommandLine {
   settings: Record<string, string>;
   /** odoo:// connection string, when given. */
   connection?: string;
-  flags: Record<string, string | boolean | undefined>;
+  flags: Record<string, string | boolean | string[] | undefined>;
   positionals: string[];
 }
 
 /** Parse argv for one command: its own flags plus every connection setting. */
 export function parseCommandLine(argv: string[], own: OptionSpec = {}): ParsedCommandLine {
   const conn = connectionOptions();
-  const { values, positionals } = parseArgs({
+  const parsed = parseArgs({
     args: argv,
     options: { ...conn, ...own, help: { type: 'boolean', short: 'h' } },
     allowPositionals: true,
     strict: true,
   });
+  const values = parsed.values as Record<string, string | boolean | string[] | undefined>;
+  const positionals = parsed.positionals;
   const settings: Record<string, string> = {};
-  const flags: Record<string, string | boolean | undefined> = {};
+  const flags: Record<string, string | boolean | string[] | undefined> = {};
   for (const [key, value] of Object.entries(values)) {
     if (key === 'connection' || value === undefined) continue;
     if (key === 'db') settings.database = String(value);
     else if (key in conn) settings[camel(key)] = String(value);
-    else flags[key] = value as string | boolean;
+    else flags[key] = value;
   }
   const connection = typeof values.connection === 'string' ? values.connection : undefined;
   return { settings, connection, flags, positionals };
