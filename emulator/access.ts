@@ -22,7 +22,7 @@ import { META_MODELS } from './registry.js';
 import type { AccessFile, Snapshot } from './snapshot.js';
 import type { Store } from './store.js';
 import type { Operation, Row } from './types.js';
-import { pyRepr } from './domain.js';
+import { pyRepr } from './python.js';
 
 export const SUPERUSER_ID = 1;
 

@@ -9,7 +9,7 @@
  */
 import { accessDenied, accessError, attributeError, EmulatedOdooError, typeError, userError } from './errors.js';
 import type { Access } from './access.js';
-import { pyTruthy } from './domain.js';
+import { pyTruthy } from './python.js';
 import * as readGroupModule from './read-group.js';
 import {
   CallEnv,

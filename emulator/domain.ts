@@ -16,6 +16,7 @@
  *   returns; non-searchable non-stored fields are ignored (TRUE), as Odoo does with an error log.
  */
 import { attributeError, EmulatedOdooError, typeError, valueError } from './errors.js';
+import { pyRepr, pyStr, pyStrRepr, pyTruthy, pyTupleRepr, pyTypeName } from './python.js';
 import type { EmulatedVersion, FieldMeta, ModelMeta, Row } from './types.js';
 import { hasAnyOperator, hasFalsyNullSemantics, hasSearchableDisplayName } from './version.js';
 
@@ -45,68 +46,6 @@ export interface DomainHost {
 // Python-flavoured formatting (error messages must read like Odoo's)
 // ---------------------------------------------------------------------------------------------
 
-export function pyStrRepr(s: string): string {
-  const quote = s.includes("'") && !s.includes('"') ? '"' : "'";
-  let out = quote;
-  for (const ch of s) {
-    const code = ch.codePointAt(0) ?? 0;
-    if (ch === '\\') out += '\\\\';
-    else if (ch === quote) out += `\\${quote}`;
-    else if (ch === '\n') out += '\\n';
-    else if (ch === '\r') out += '\\r';
-    else if (ch === '\t') out += '\\t';
-    else if (code < 0x20 || code === 0x7f) out += `\\x${code.toString(16).padStart(2, '0')}`;
-    else out += ch;
-  }
-  return out + quote;
-}
-
-function pyFloatRepr(n: number): string {
-  if (Number.isNaN(n)) return 'nan';
-  if (!Number.isFinite(n)) return n > 0 ? 'inf' : '-inf';
-  const s = String(n);
-  return s.replace(/e([+-])(\d)$/, 'e$10$2');
-}
-
-/** Python repr() of a JSON value (lists stay lists, objects become dicts). */
-export function pyRepr(v: unknown): string {
-  if (v === null || v === undefined) return 'None';
-  if (v === true) return 'True';
-  if (v === false) return 'False';
-  if (typeof v === 'number') return Number.isInteger(v) ? String(v) : pyFloatRepr(v);
-  if (typeof v === 'string') return pyStrRepr(v);
-  if (Array.isArray(v)) return `[${v.map(pyRepr).join(', ')}]`;
-  if (typeof v === 'object') {
-    return `{${Object.entries(v as Record<string, unknown>).map(([k, x]) => `${pyStrRepr(k)}: ${pyRepr(x)}`).join(', ')}}`;
-  }
-  return String(v);
-}
-
-export function pyTupleRepr(items: readonly unknown[]): string {
-  if (items.length === 1) return `(${pyRepr(items[0])},)`;
-  return `(${items.map(pyRepr).join(', ')})`;
-}
-
-/** Python str() */
-export function pyStr(v: unknown): string {
-  return typeof v === 'string' ? v : pyRepr(v);
-}
-
-export function pyTruthy(v: unknown): boolean {
-  if (v === null || v === undefined || v === false || v === 0 || v === '') return false;
-  if (Array.isArray(v)) return v.length > 0;
-  if (typeof v === 'object') return Object.keys(v as object).length > 0;
-  return true;
-}
-
-export function pyTypeName(v: unknown): string {
-  if (v === null || v === undefined) return 'NoneType';
-  if (typeof v === 'boolean') return 'bool';
-  if (typeof v === 'number') return Number.isInteger(v) ? 'int' : 'float';
-  if (typeof v === 'string') return 'str';
-  if (Array.isArray(v)) return 'list';
-  return 'dict';
-}
 
 /** Python ==, enough for domain values (True == 1, 0 == False). */
 function pyEq(a: unknown, b: unknown): boolean {

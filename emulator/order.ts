@@ -12,7 +12,8 @@
  */
 import { userError, valueError } from './errors.js';
 import type { DomainHost, Scalar } from './domain.js';
-import { columnValue, compareScalars, pyRepr } from './domain.js';
+import { columnValue, compareScalars } from './domain.js';
+import { pyRepr } from './python.js';
 import type { FieldMeta, Row } from './types.js';
 
 export type OrderHost = Pick<DomainHost, 'model' | 'table' | 'value'> & {

@@ -9,6 +9,7 @@
  * fields, and the record unfolding of Odoo 19's web_read_group (`auto_unfold`, `opening_info`).
  */
 import { XmlRpcDouble } from '../src/odoo/xmlrpc-codec.js';
+import { pyRepr } from './python.js';
 import { attributeError, EmulatedOdooError, typeError, valueError } from './errors.js';
 import type { Env, FieldMeta, ModelMeta, Row } from './types.js';
 import {
@@ -21,7 +22,6 @@ import {
   localToUtc,
   parseStored,
   partsToEpoch,
-  pyRepr,
   utcToLocal,
   weekday,
   epochToParts,

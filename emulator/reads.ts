@@ -12,7 +12,8 @@
 import { missingError, valueError } from './errors.js';
 import { Access } from './access.js';
 import type { DomainHost } from './domain.js';
-import { compileDomain, contextActiveTest, domainIsFalse, mentionsField, pyRepr } from './domain.js';
+import { compileDomain, contextActiveTest, domainIsFalse, mentionsField } from './domain.js';
+import { pyRepr } from './python.js';
 import { compileOrder } from './order.js';
 import { Registry } from './registry.js';
 import { resolveDataDir, Snapshot } from './snapshot.js';

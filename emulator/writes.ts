@@ -14,6 +14,7 @@
  * create their parent record.
  */
 import { crc32 } from 'node:zlib';
+import { pyRepr, pyStr, pyTruthy } from './python.js';
 import { EmulatedOdooError, missingError, userError, validationError, valueError } from './errors.js';
 import type { Env, FieldMeta, ModelMeta, Row } from './types.js';
 import {
@@ -27,9 +28,6 @@ import {
   numericColumn,
   parseStored,
   partsToEpoch,
-  pyRepr,
-  pyStr,
-  pyTruthy,
   utcToLocal,
 } from './values.js';
 

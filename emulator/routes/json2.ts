@@ -4,6 +4,7 @@
  * Also GET /json/version and /web/version, which arrived with it.
  */
 import { bindJson2, SignatureError } from '../signatures.js';
+import { pyStrRepr as pyRepr } from '../python.js';
 import type { EmulatedVersion } from '../types.js';
 import { errorText, type CallTarget, type PreparedCall, type RouteDeps, type RouteRequest, type RouteResult } from './route.js';
 import {
@@ -13,7 +14,6 @@ import {
   notFoundReply,
   parseJsonBody,
   pyJson,
-  pyRepr,
   SERIALIZATION_FAILURE,
   toPyException,
   werkzeugException,

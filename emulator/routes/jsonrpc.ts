@@ -4,6 +4,7 @@
  * (wrong Content-Type, malformed JSON), which are bare 400 pages.
  */
 import { checkJsonRoute, errorText, type PreparedCall, type RouteDeps, type RouteRequest, type RouteResult } from './route.js';
+import { pyTypeName } from '../python.js';
 import { describeRpc, dispatchRpc } from './services.js';
 import {
   arityError,
@@ -14,7 +15,6 @@ import {
   parseJsonBody,
   pyException,
   pyTypeError,
-  pyTypeName,
   SERIALIZATION_FAILURE,
   toPyException,
   type PyException,

@@ -5,7 +5,8 @@
  */
 import type { EmulatedVersion, EmulatorCoreApi } from '../types.js';
 import type { CallTarget, Transport } from './route.js';
-import { arityError, isPlainRecord, pyException, pyKeyError, pyRepr, pyTypeError, pyTypeName, raise } from './wire.js';
+import { arityError, isPlainRecord, pyException, pyKeyError, pyTypeError, raise } from './wire.js';
+import { pyStrRepr as pyRepr, pyTypeName } from '../python.js';
 
 export const MASK = '***';
 

@@ -4,6 +4,7 @@
  * before the body is read, which is why a session-expired error carries "id": null (80, 88).
  */
 import { randomBytes } from 'node:crypto';
+import { pyTypeName } from '../python.js';
 import type { IncomingHttpHeaders } from 'node:http';
 import { checkJsonRoute, errorText, type CallTarget, type PreparedCall, type RouteDeps, type RouteRequest, type RouteResult } from './route.js';
 import { MASK } from './services.js';
@@ -19,7 +20,6 @@ import {
   pyException,
   pyKeyError,
   pyTypeError,
-  pyTypeName,
   raise,
   SERIALIZATION_FAILURE,
   toPyException,

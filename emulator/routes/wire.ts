@@ -5,6 +5,7 @@
  */
 import { XmlRpcDouble } from '../../src/odoo/xmlrpc-codec.js';
 import { EmulatedOdooError } from '../errors.js';
+import { pyFloatRepr, pyStrRepr } from '../python.js';
 import type { EmulatedVersion } from '../types.js';
 
 // =============================================================================================
@@ -97,25 +98,6 @@ export function methodNotAllowedReply(allowed: string[]): Reply {
 // =============================================================================================
 // Python's json.dumps
 
-/** Python's repr(float): shortest round-trip digits, exponent form below 1e-4 and from 1e16. */
-export function pyFloatRepr(x: number): string {
-  if (Number.isNaN(x)) return 'NaN';
-  if (x === Infinity) return 'Infinity';
-  if (x === -Infinity) return '-Infinity';
-  if (x === 0) return Object.is(x, -0) ? '-0.0' : '0.0';
-  const sign = x < 0 ? '-' : '';
-  const [mant = '', expText = '0'] = Math.abs(x).toExponential().split('e');
-  const exp = Number(expText);
-  const digits = mant.replace('.', '');
-  if (exp >= -4 && exp < 16) {
-    if (exp < 0) return `${sign}0.${'0'.repeat(-exp - 1)}${digits}`;
-    const whole = digits.slice(0, exp + 1).padEnd(exp + 1, '0');
-    const frac = digits.slice(exp + 1);
-    return `${sign}${whole}.${frac || '0'}`;
-  }
-  const m = digits.length > 1 ? `${digits[0]}.${digits.slice(1)}` : digits;
-  return `${sign}${m}e${exp < 0 ? '-' : '+'}${String(Math.abs(exp)).padStart(2, '0')}`;
-}
 
 function pad2(n: number): string {
   return String(n).padStart(2, '0');
@@ -129,8 +111,15 @@ export function odooDatetime(d: Date): string {
   );
 }
 
+/** json.dumps of a float: repr(), but NaN and Infinity spelled the JavaScript way. */
+function jsonFloat(x: number): string {
+  if (Number.isNaN(x)) return 'NaN';
+  if (!Number.isFinite(x)) return x > 0 ? 'Infinity' : '-Infinity';
+  return pyFloatRepr(x);
+}
+
 function pyNumber(n: number): string {
-  if (!Number.isFinite(n)) return pyFloatRepr(n);
+  if (!Number.isFinite(n)) return jsonFloat(n);
   // The contract has no float type: integral numbers are Python ints unless wrapped in
   // XmlRpcDouble. Beyond 2^53 a JS number cannot be an exact int, so it is shown as a float.
   if (Number.isInteger(n) && Math.abs(n) <= Number.MAX_SAFE_INTEGER) return String(n === 0 ? 0 : n);
@@ -172,7 +161,7 @@ export function pyJson(value: unknown): string {
       return;
     }
     if (v instanceof XmlRpcDouble) {
-      out.push(pyFloatRepr(v.value));
+      out.push(jsonFloat(v.value));
       return;
     }
     if (v instanceof Date) {
@@ -241,22 +230,6 @@ function shortName(name: string): string {
   return name.startsWith('builtins.') ? name.slice('builtins.'.length) : name;
 }
 
-/** Python's repr() of a str. */
-export function pyRepr(s: string): string {
-  const quote = s.includes("'") && !s.includes('"') ? '"' : "'";
-  let body = '';
-  for (const ch of s) {
-    const code = ch.codePointAt(0) ?? 0;
-    if (ch === '\\') body += '\\\\';
-    else if (ch === quote) body += `\\${quote}`;
-    else if (ch === '\n') body += '\\n';
-    else if (ch === '\r') body += '\\r';
-    else if (ch === '\t') body += '\\t';
-    else if (code < 0x20 || code === 0x7f) body += `\\x${code.toString(16).padStart(2, '0')}`;
-    else body += ch;
-  }
-  return `${quote}${body}${quote}`;
-}
 
 export function pyException(name: string, message: string, rpcCode = 200): PyException {
   return { name, message, arguments: [message], debug: `${shortName(name)}: ${message}\n`, rpcCode };
@@ -264,7 +237,7 @@ export function pyException(name: string, message: string, rpcCode = 200): PyExc
 
 /** KeyError shows repr(key) in tracebacks but the bare key as message (capture 52). */
 export function pyKeyError(key: string): PyException {
-  return { name: 'builtins.KeyError', message: key, arguments: [key], debug: `KeyError: ${pyRepr(key)}\n`, rpcCode: 200 };
+  return { name: 'builtins.KeyError', message: key, arguments: [key], debug: `KeyError: ${pyStrRepr(key)}\n`, rpcCode: 200 };
 }
 
 export function pyTypeError(message: string): PyException {
@@ -326,15 +299,6 @@ export function toPyException(err: unknown): PyException {
   return pyException('builtins.Exception', String(err));
 }
 
-/** Python's type name of a JSON value, for TypeError texts. */
-export function pyTypeName(v: unknown): string {
-  if (v === null || v === undefined) return 'NoneType';
-  if (typeof v === 'boolean') return 'bool';
-  if (typeof v === 'number') return Number.isInteger(v) ? 'int' : 'float';
-  if (typeof v === 'string') return 'str';
-  if (Array.isArray(v)) return 'list';
-  return 'dict';
-}
 
 /** The TypeError Python raises for a call with too few / too many positional arguments. */
 export function arityError(fn: string, required: readonly string[], optional: readonly string[], given: number): string | null {

@@ -5,7 +5,8 @@
 import { describe, expect, test } from 'vitest';
 import { createCore } from '../../emulator/core.js';
 import { EmulatedOdooError } from '../../emulator/errors.js';
-import { domainIsFalse, likeToRegExp, pyRepr, pyTupleRepr } from '../../emulator/domain.js';
+import { domainIsFalse, likeToRegExp } from '../../emulator/domain.js';
+import { pyRepr, pyTupleRepr } from '../../emulator/python.js';
 
 const core = createCore();
 const v16 = createCore({ odooVersion: '16.0' });

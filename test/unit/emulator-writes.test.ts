@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { EmulatedOdooError } from '../../emulator/errors.js';
 import { create, defaultGet, unlink, write } from '../../emulator/writes.js';
 import { createCore } from '../../emulator/core.js';
-import { exactDecimalSum, floatRound, localToUtc, pyRepr, toDate, toDatetime, utcToLocal } from '../../emulator/values.js';
+import { exactDecimalSum, floatRound, localToUtc, toDate, toDatetime, utcToLocal } from '../../emulator/values.js';
+import { pyRepr } from '../../emulator/python.js';
 import { captureRequest, captureResult, FakeEnv } from '../helpers/fake-env.js';
 
 function rpc(name: string): unknown[] {
