@@ -3,7 +3,7 @@
  * Errors keep HTTP 200 with an "error" member, except the ones Odoo raises before dispatching
  * (wrong Content-Type, malformed JSON), which are bare 400 pages.
  */
-import { checkJsonRoute, errorText, type PreparedCall, type RouteDeps, type RouteRequest, type RouteResult } from './route.js';
+import { checkJsonRoute, errorText, type CallTarget, type PreparedCall, type RouteDeps, type RouteRequest, type RouteResult } from './route.js';
 import { pyTypeName } from '../python.js';
 import { describeRpc, dispatchRpc } from './services.js';
 import {
@@ -18,6 +18,7 @@ import {
   SERIALIZATION_FAILURE,
   toPyException,
   type PyException,
+  type Reply,
 } from './wire.js';
 
 /** The JSON-RPC envelope, as Odoo's dispatcher reads it before calling the route. */
@@ -76,25 +77,30 @@ export function jsonRpcRoute(req: RouteRequest, deps: RouteDeps): RouteResult {
   }
 
   const target = describeRpc('jsonrpc', service, method, args);
-  const prepared: PreparedCall = {
+  return preparedJsonRpcCall(deps, target, id, () => jsonRpcResult(id, dispatchRpc(deps.core, version, service, method, args)));
+}
+
+/**
+ * A call answered in the JSON-RPC envelope (/jsonrpc and the web routes alike): recorded in the
+ * call log, Odoo exceptions turned into the error member, and the serialization failure that
+ * fault injection asks for.
+ */
+export function preparedJsonRpcCall(deps: RouteDeps, target: CallTarget, id: unknown, exec: () => Reply): PreparedCall {
+  const fail = (exc: PyException): Reply => {
+    deps.record({ ...target, ok: false, error: errorText(exc.name, exc.message) });
+    return jsonRpcError(id, exc, deps.version);
+  };
+  return {
     target,
     run() {
       try {
-        const result = dispatchRpc(deps.core, version, service, method, args);
-        const reply = jsonRpcResult(id, result);
+        const reply = exec();
         deps.record({ ...target, ok: true });
         return reply;
       } catch (err) {
-        const exc = toPyException(err);
-        deps.record({ ...target, ok: false, error: errorText(exc.name, exc.message) });
-        return jsonRpcError(id, exc, version);
+        return fail(toPyException(err));
       }
     },
-    transientError() {
-      const exc = SERIALIZATION_FAILURE();
-      deps.record({ ...target, ok: false, error: errorText(exc.name, exc.message) });
-      return jsonRpcError(id, exc, version);
-    },
+    transientError: () => fail(SERIALIZATION_FAILURE()),
   };
-  return prepared;
 }

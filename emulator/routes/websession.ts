@@ -6,9 +6,9 @@
 import { randomBytes } from 'node:crypto';
 import { pyTypeName } from '../python.js';
 import type { IncomingHttpHeaders } from 'node:http';
-import { checkJsonRoute, errorText, type CallTarget, type PreparedCall, type RouteDeps, type RouteRequest, type RouteResult } from './route.js';
+import { checkJsonRoute, type CallTarget, type PreparedCall, type RouteDeps, type RouteRequest, type RouteResult } from './route.js';
 import { MASK } from './services.js';
-import { readEnvelope } from './jsonrpc.js';
+import { preparedJsonRpcCall, readEnvelope } from './jsonrpc.js';
 import {
   arityError,
   invalidJsonReply,
@@ -21,7 +21,6 @@ import {
   pyKeyError,
   pyTypeError,
   raise,
-  SERIALIZATION_FAILURE,
   toPyException,
   type PyException,
   type Reply,
@@ -148,25 +147,7 @@ export function webSessionRoute(req: RouteRequest, deps: WebSessionDeps): RouteR
   if (!env.ok) return jsonRpcError(env.id, env.exc, version);
   const { id, params } = env;
 
-  const prepare = (target: CallTarget, exec: () => Reply): PreparedCall => ({
-    target,
-    run() {
-      try {
-        const reply = exec();
-        deps.record({ ...target, ok: true });
-        return reply;
-      } catch (err) {
-        const exc = toPyException(err);
-        deps.record({ ...target, ok: false, error: errorText(exc.name, exc.message) });
-        return jsonRpcError(id, exc, version);
-      }
-    },
-    transientError() {
-      const exc = SERIALIZATION_FAILURE();
-      deps.record({ ...target, ok: false, error: errorText(exc.name, exc.message) });
-      return jsonRpcError(id, exc, version);
-    },
-  });
+  const prepare = (target: CallTarget, exec: () => Reply): PreparedCall => preparedJsonRpcCall(deps, target, id, exec);
 
   switch (kind) {
     case 'authenticate': {
