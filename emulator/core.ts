@@ -23,6 +23,7 @@ import {
   searchRead,
   webRead,
   webSearchRead,
+  markFloats,
   webSearchReadLegacy,
   type OrmDatabase,
 } from './reads.js';
@@ -148,14 +149,14 @@ function modelMethods(v: EmulatedVersion): Map<string, Handler> {
   m.set('search_read', (env, model, args, kwargs) => {
     const { values, extra } = bindArgs(q('BaseModel', 'search_read'), searchReadParams, args, kwargs, hasSearchReadKwargs(v));
     const read = bindArgs(q('BaseModel', '_read_format'), [{ name: 'load', default: '_classic_read' }], [], extra);
-    return searchRead(env, model, values['domain'], values['fields'], values['offset'], values['limit'], values['order'], read.values['load']);
+    return markFloats(env, model, searchRead(env, model, values['domain'], values['fields'], values['offset'], values['limit'], values['order'], read.values['load']));
   });
 
   m.set('read', (env, model, args, kwargs) => {
     const [ids, rest] = splitIds(args);
     const { values } = bindArgs(q('BaseModel', 'read'), [{ name: 'fields', default: null }, { name: 'load', default: '_classic_read' }], rest, kwargs);
     const fields = values['fields'];
-    return readRecords(env, model, ids, Array.isArray(fields) ? (fields as string[]) : fields ? [fields as string] : null, values['load']);
+    return markFloats(env, model, readRecords(env, model, ids, Array.isArray(fields) ? (fields as string[]) : fields ? [fields as string] : null, values['load']));
   });
 
   m.set('fields_get', (env, model, args, kwargs) => {

@@ -11,6 +11,7 @@
  */
 import { missingError, valueError } from './errors.js';
 import { Access } from './access.js';
+import { XmlRpcDouble } from '../src/odoo/xmlrpc-codec.js';
 import type { DomainHost } from './domain.js';
 import { compileDomain, contextActiveTest, domainIsFalse, mentionsField } from './domain.js';
 import { pyRepr } from './python.js';
@@ -81,6 +82,30 @@ export function readRecords(
     rows.push(row);
   }
   return formatRows(env, model, rows, names, load === '_classic_read');
+}
+
+/**
+ * Odoo's float and monetary values are Python floats: json.dumps prints 2001.0 and XML-RPC sends
+ * <double>. JavaScript numbers lose that, so integral ones are marked for the wire serializers.
+ * Applied only to what goes out over RPC; internal readers keep plain numbers.
+ */
+export function markFloats(env: OrmEnv, model: string, rows: Array<Record<string, unknown>>): Array<Record<string, unknown>> {
+  const fields = env.model(model).fields;
+  const floats = new Set<string>();
+  for (const row of rows.slice(0, 1)) {
+    for (const name of Object.keys(row)) {
+      const t = fields.get(name)?.type;
+      if (t === 'float' || t === 'monetary') floats.add(name);
+    }
+  }
+  if (floats.size === 0) return rows;
+  for (const row of rows) {
+    for (const name of floats) {
+      const v = row[name];
+      if (typeof v === 'number' && Number.isInteger(v)) row[name] = new XmlRpcDouble(v);
+    }
+  }
+  return rows;
 }
 
 /** read() formatting of already-fetched rows. */

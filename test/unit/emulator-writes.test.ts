@@ -1,3 +1,4 @@
+import { XmlRpcDouble } from '../../src/odoo/xmlrpc-codec.js';
 import { describe, expect, it } from 'vitest';
 import { EmulatedOdooError } from '../../emulator/errors.js';
 import { create, defaultGet, unlink, write } from '../../emulator/writes.js';
@@ -407,7 +408,7 @@ describe('through the ORM core (execute_kw)', () => {
     const core = createCore();
     const id = call(core, 'sale.order', 'create', [{ partner_id: 10, order_line: [[0, 0, { product_id: 31, product_uom_qty: 2 }]] }]);
     expect(call(core, 'sale.order', 'read', [[id]], { fields: ['name', 'state', 'amount_untaxed', 'amount_total', 'partner_invoice_id'] })).toEqual([
-      { id, name: 'S00025', state: 'draft', amount_untaxed: 590, amount_total: 678.5, partner_invoice_id: [10, 'Deco Addict'] },
+      { id, name: 'S00025', state: 'draft', amount_untaxed: new XmlRpcDouble(590), amount_total: 678.5, partner_invoice_id: [10, 'Deco Addict'] },
     ]);
     const [draft] = call(core, 'sale.order', 'read_group', [[['state', '=', 'draft']], ['amount_total:sum'], ['state']], { lazy: false }) as Array<
       Record<string, unknown>
