@@ -48,7 +48,10 @@ export function parseCommandLine(argv: string[], own: OptionSpec = {}): ParsedCo
   const flags: Record<string, string | boolean | string[] | undefined> = {};
   for (const [key, value] of Object.entries(values)) {
     if (key === 'connection' || value === undefined) continue;
-    if (key === 'db') settings.database = String(value);
+    // A command's own flag wins over a setting of the same name (the emulator's --api-key
+    // login=KEY is not the client's apiKey).
+    if (key in own) flags[key] = value;
+    else if (key === 'db') settings.database = String(value);
     else if (key in conn) settings[camel(key)] = String(value);
     else flags[key] = value;
   }

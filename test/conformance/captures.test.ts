@@ -8,7 +8,7 @@
  */
 import { afterAll, describe, expect, it } from 'vitest';
 import { decodeMethodResponse, encodeMethodCall, decodeMethodCall } from '../../src/odoo/xmlrpc-codec.js';
-import { loadCaptures, replay, sameBody, type Capture, type ReplayResult } from '../helpers/captures.js';
+import { loadCaptures, replay, send as sendRaw, sameBody, type Capture, type ReplayResult } from '../helpers/captures.js';
 import { useTarget, type Target } from './target.js';
 
 const target = useTarget();
@@ -84,7 +84,7 @@ async function send(t: Target, c: Capture): Promise<ReplayResult> {
     const service = c.request.path.split('/').pop();
     const rewritten = await rewriteJson(t, c, { params: { service, method: call.method, args: call.params } });
     const args = ((rewritten.params as Json).args ?? []) as unknown[];
-    return replay(t.url, c, { headers, substitute: () => encodeMethodCall(call.method, args) });
+    return sendRaw(t.url, c.request.method, c.request.path, { ...c.request.headers, ...headers }, encodeMethodCall(call.method, args));
   }
   const text = c.request.bodyRaw ?? JSON.stringify(c.request.body);
   let parsed: Json;
@@ -94,7 +94,7 @@ async function send(t: Target, c: Capture): Promise<ReplayResult> {
     return replay(t.url, c, { headers });
   }
   const body = await rewriteJson(t, c, parsed);
-  return replay(t.url, c, { headers, substitute: () => JSON.stringify(body) });
+  return sendRaw(t.url, c.request.method, c.request.path, { 'Content-Type': 'application/json', ...c.request.headers, ...headers }, JSON.stringify(body));
 }
 
 /** Clock values differ between servers and runs; everything else must not. */
@@ -117,7 +117,13 @@ function reduceDebug(real: Json, captured: Json): void {
 function compareJson(t: Target, c: Capture, res: ReplayResult): void {
   const got = JSON.parse(res.body) as Json;
   const want = JSON.parse(c.response.bodyRaw) as Json;
-  if (t.real) reduceDebug(got, want);
+  if (t.real) {
+    reduceDebug(got, want);
+    // A real database hands out its own next id for the partner of 20-24.
+    if (c.name.startsWith('20') && typeof got.result === 'number') got.result = CAPTURED.partnerId;
+    const first = Array.isArray(got.result) ? (got.result[0] as Json | undefined) : undefined;
+    if (c.name.startsWith('22') && first && first.id === state.partnerId) first.id = CAPTURED.partnerId;
+  }
   if (c.name === '56_error_unknown_db') {
     // The message names the PostgreSQL host of the captured lab.
     const data = (got.error as Json).data as Json;

@@ -61,7 +61,7 @@ describe.each(TRANSPORTS)('over %s', (protocol) => {
   });
 
   it('refuses wrong credentials with OdooAccessDenied', async () => {
-    const bad = new OdooClient(target.current.settings({ user: target.current.admin.user, password: 'wrong-password' }, { protocol }));
+    const bad = new OdooClient(target.current.settings({ user: target.current.admin.user, password: 'wrong-password' }, { protocol }), { env: {} });
     const err = await bad.connect().catch((e: unknown) => e);
     await bad.close();
     expect(err).toBeInstanceOf(OdooAccessDenied);

@@ -77,7 +77,8 @@ export function useTarget(): { readonly current: Target } {
       apiKey: REAL ? env.ODOO_API_KEY : EMULATOR_API_KEY,
       settings,
       async client(login?: Login, extra?: Partial<OdooSettings>) {
-        const c = new OdooClient(settings(login, extra));
+        // The target already read ODOO_*; the client must not add ODOO_API_KEY to other logins.
+        const c = new OdooClient(settings(login, extra), { env: {} });
         clients.push(c);
         await c.connect();
         return c;
