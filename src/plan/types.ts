@@ -1,0 +1,69 @@
+/**
+ * What the planner hands the executor for one statement: the Odoo call(s) to make, with
+ * everything Odoo can do pushed into them, and the SQL (if any) the local engine must still run
+ * over the rows they return.
+ */
+import type { PgType, Table } from '../catalog/types.js';
+
+/** One search_read, paged by the executor. */
+export interface OdooRead {
+  kind: 'search_read';
+  table: Table;
+  /** Odoo domain in prefix notation; [] for all rows */
+  domain: unknown[];
+  /** exactly the columns the statement uses (id always included) */
+  fields: string[];
+  /** Odoo order spec, e.g. "name desc, id"; null when the SQL has no ORDER BY (executor pages by id) */
+  order: string | null;
+  limit: number | null;
+  offset: number;
+  /** active_test false when archived rows must be read (query names `active`, or archived=include) */
+  activeTest: boolean;
+}
+
+/** count(*) answered by one search_count. */
+export interface OdooCount {
+  kind: 'search_count';
+  table: Table;
+  domain: unknown[];
+  activeTest: boolean;
+}
+
+/** A column of the statement's result. */
+export interface OutputColumn {
+  name: string;
+  type: PgType;
+  /** pg_class OID of the source table and attnum of the column, when it is a plain column (0 otherwise) */
+  tableOid: number;
+  attnum: number;
+}
+
+export interface SelectPlan {
+  kind: 'select';
+  /** the statement as received */
+  sql: string;
+  /** bound parameter values, in order ($1 = params[0]) */
+  params: unknown[];
+  source: OdooRead | OdooCount;
+  /**
+   * null: the source's rows, projected to `project`, are the answer.
+   * Otherwise: load the source's rows into a local table named `table.name` (columns = fields,
+   * types from the catalog) and run `sql` with `params` there; `why` says what Odoo could not do.
+   */
+  residual: null | { sql: string; why: string[] };
+  /** for residual === null: the source columns in output order (names of `fields`) */
+  project: string[];
+  /** for residual === null: the result columns; with a residual the engine describes them */
+  columns: OutputColumn[];
+  /** pushdown was enabled when planning (the oracle mode plans with it off) */
+  pushdown: boolean;
+}
+
+export interface PlanOptions {
+  /** false: fetch every row of the table and let the engine do everything (the test oracle) */
+  pushdown?: boolean;
+  /** archived=include: read archived records too */
+  includeArchived?: boolean;
+  /** maxRows setting: cap on rows returned */
+  maxRows?: number | null;
+}
