@@ -7,7 +7,8 @@
  * Concurrent first calls share one load; failed loads are not cached.
  *
  * tables() checks read access on every table (bounded by the client's maxConcurrency);
- * table(name) checks only the one asked for.
+ * table(name) checks only the one asked for, and drops the columns the user may not read (one
+ * fields_get per table; tables() lists them all, as checking 200 tables would cost 200 calls).
  *
  * Users who may not read ir.model / ir.model.fields (portal users) get tables through
  * fields_get, model by model, as they are asked for by name; tables() then lists only the
@@ -15,7 +16,7 @@
  */
 import { LRUCache } from 'lru-cache';
 import { compareVersion, OdooServerError, type OdooClient } from '../odoo/index.js';
-import { loadFallbackTable, loadSchema, type Schema } from './loader.js';
+import { loadFallbackTable, loadSchema, withVisibleColumns, type Schema } from './loader.js';
 import { modelCandidates } from './naming.js';
 import type { Catalog, Table, TableAccess } from './types.js';
 
@@ -40,6 +41,7 @@ const SCHEMA_KEY = 'schema';
 const RIGHT_PREFIX = 'right:'; // right:<op>:<model>
 const MODEL_PREFIX = 'model:'; // fallback table by model name
 const NAME_PREFIX = 'name:'; // fallback table by SQL name
+const VISIBLE_PREFIX = 'visible:'; // table as the user may read it
 
 export function createCatalog(client: OdooClient, opts: CatalogOptions = {}): Catalog {
   return new OdooCatalog(client, opts.ttlMs ?? DEFAULT_TTL_MS);
@@ -77,7 +79,17 @@ class OdooCatalog implements Catalog {
     if (!schema) return this.fallbackByName(name);
     const model = schema.resolve(name);
     if (!model || !(await this.right(model, 'read'))) return undefined;
-    return schema.table(model);
+    const table = schema.table(model);
+    return table && this.visible(table);
+  }
+
+  /** The table without the columns restricted to groups the user lacks (one call per table). */
+  private visible(table: Table): Promise<Table> {
+    return this.memo(`${VISIBLE_PREFIX}${table.model}`, async () => {
+      const described = await this.client.call(table.model, 'fields_get', [], { attributes: ['type'] });
+      const names = new Set(typeof described === 'object' && described !== null ? Object.keys(described) : []);
+      return withVisibleColumns(table, names);
+    });
   }
 
   async access(model: string): Promise<TableAccess> {

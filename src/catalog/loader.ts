@@ -47,7 +47,7 @@ const rows = (v: unknown): Row[] => (Array.isArray(v) ? v.filter(isRow) : []);
 // ---------------------------------------------------------------------------------------------
 // Tables
 
-class CatalogTable implements Table {
+export class CatalogTable implements Table {
   readonly schema = 'public' as const;
   readonly hasActive: boolean;
   readonly hasCompany: boolean;
@@ -326,4 +326,15 @@ function fallbackColumn(name: string, d: Row, attnum: number): Column {
 /** Odoo's answer for a model that does not exist: UserError "Object x doesn't exist". */
 export function isUnknownModel(err: unknown): boolean {
   return err instanceof OdooUserError && /doesn't exist|does not exist/.test(err.odooMessage);
+}
+
+/**
+ * The table as this user may read it: fields restricted to groups the user lacks are missing
+ * from fields_get, and reading them makes Odoo refuse the whole search_read ("Invalid field").
+ * ir.model.fields does not tell which fields those are, hence one fields_get per table used.
+ */
+export function withVisibleColumns(table: Table, visible: ReadonlySet<string>): Table {
+  const columns = table.columns.filter((c) => c.name === 'id' || visible.has(c.name));
+  if (columns.length === table.columns.length) return table;
+  return new CatalogTable(table.name, table.model, table.oid, table.description, table.order, columns);
 }

@@ -68,20 +68,32 @@ describe('admin', () => {
   it('loads in three metadata calls plus one read check per table, then never again', async () => {
     const made = calls();
     const meta = made.filter((c) => c.method !== 'check_access_rights');
+    // plus the one fields_get of table('res_partner') in beforeAll (columns the user may read)
     expect(meta.map((c) => `${c.model}.${c.method}`).sort()).toEqual([
-      'ir.model.fields.search_read', 'ir.model.fields.selection.search_read', 'ir.model.search_read',
+      'ir.model.fields.search_read', 'ir.model.fields.selection.search_read', 'ir.model.search_read', 'res.partner.fields_get',
     ]);
     const checks = made.filter((c) => c.method === 'check_access_rights');
     expect(checks).toHaveLength(candidates.length);
     expect(new Set(checks.map((c) => c.args[0]))).toEqual(new Set(['read']));
-    expect(made.length).toBeLessThanOrEqual(3 + candidates.length);
+    expect(made.length).toBeLessThanOrEqual(4 + candidates.length);
 
     emu.clearCalls();
     expect(await catalog.table('res_partner')).toBe(partner);
     expect(await catalog.table('res.partner')).toBe(partner);
     await catalog.tables();
     await catalog.table('res_country');
+    expect(calls().map((c) => `${c.model}.${c.method}`)).toEqual(['res.country.fields_get']);
+    emu.clearCalls();
+    await catalog.table('res_country');
     expect(calls()).toEqual([]);
+  });
+
+  it('leaves out the columns restricted to groups the user lacks', async () => {
+    const users = (await catalog.table('res_users')) as Table;
+    const listed = tables.find((t) => t.name === 'res_users') as Table;
+    expect(listed.column('totp_secret')).toBeDefined();
+    expect(users.column('totp_secret')).toBeUndefined();
+    expect(users.column('login')).toBeDefined();
   });
 
   it('lists every readable non-abstract, non-transient model, sorted by name', () => {
@@ -197,7 +209,8 @@ describe('caching', () => {
     const made = calls();
     expect(made.filter((x) => x.model === 'ir.model')).toHaveLength(1);
     expect(made.filter((x) => x.method === 'check_access_rights').map((x) => x.model).sort()).toEqual(['res.country', 'res.partner']);
-    expect(made).toHaveLength(5);
+    expect(made.filter((x) => x.method === 'fields_get').map((x) => x.model).sort()).toEqual(['res.country', 'res.partner']);
+    expect(made).toHaveLength(7);
   });
 
   it('refresh() drops everything', async () => {
@@ -208,7 +221,7 @@ describe('caching', () => {
     const again = await catalog.table('res_partner');
     expect(again).not.toBe(first);
     expect(again?.columns.length).toBe(first?.columns.length);
-    expect(calls().map((c) => c.method).sort()).toEqual(['check_access_rights', 'search_read', 'search_read', 'search_read']);
+    expect(calls().map((c) => c.method).sort()).toEqual(['check_access_rights', 'fields_get', 'search_read', 'search_read', 'search_read']);
   });
 
   it('reloads after the TTL', async () => {
