@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import { pino, type Logger } from 'pino';
 import { connectionHelp, parseCommandLine } from './args.js';
 import { runCheck, formatCheck } from './check.js';
+import { runSqlCommand, sqlCommandUsage } from './query.js';
 import { OdooError } from '../odoo/errors.js';
 
 const VERSION = readPackageVersion();
@@ -18,6 +19,7 @@ Usage:
                     [--api-key login=KEY]… [--snapshot DIR] [--control]
                                             serve the bundled Odoo emulator (demo data)
   odoo-sql demo [--port 8069] [--once]      start the emulator and check a connection to it
+${sqlCommandUsage()}
   odoo-sql --version | --help
 
 ${connectionHelp()}
@@ -44,6 +46,11 @@ export async function main(argv: string[]): Promise<number> {
         return await emulator(rest);
       case 'demo':
         return await demo(rest);
+      case 'query':
+      case 'explain':
+      case 'tables':
+      case 'describe':
+        return await runSqlCommand(command, rest, logger);
       default:
         process.stderr.write(`odoo-sql: unknown command '${command}'\n\n${USAGE}\n`);
         return 2;

@@ -46,13 +46,24 @@ export interface OdooSettings {
   maxConcurrency: number;
   /** Retries of READ calls on transient failures (default 3). */
   retries: number;
+  /** SQL layer: records per search_read page (the executor's default is 2000). */
+  pageSize?: number;
+  /** SQL layer: cap on the rows one statement returns (none when unset). */
+  maxRows?: number;
+  /** SQL layer: 'include' shows archived records in every table; 'hide' (the default) shows what Odoo shows. */
+  archived?: Archived;
+  /** SQL layer: false evaluates everything locally after fetching whole tables (test oracle); default true. */
+  pushdown?: boolean;
 }
+
+export type Archived = 'include' | 'hide';
 
 type Key = keyof OdooSettings;
 
 export const SETTING_NAMES: readonly Key[] = [
   'url', 'database', 'user', 'password', 'apiKey', 'protocol', 'timeout', 'lang', 'tz', 'companyIds',
   'sslCa', 'sslCert', 'sslKey', 'sslServerCert', 'proxy', 'maxConcurrency', 'retries',
+  'pageSize', 'maxRows', 'archived', 'pushdown',
 ];
 
 const SECRET_KEYS: ReadonlySet<Key> = new Set<Key>(['password', 'apiKey']);
@@ -191,7 +202,30 @@ function normalize(m: Layer): OdooSettings {
   }
   const proxy = optionalString(m.proxy, 'proxy');
   if (proxy !== undefined) s.proxy = normalizeProxy(proxy);
+  // SQL-layer settings stay absent unless given: their defaults belong to the executor
+  if (present(m.pageSize)) s.pageSize = integer(m.pageSize, 'pageSize', 1);
+  if (present(m.maxRows)) s.maxRows = integer(m.maxRows, 'maxRows', 1);
+  if (present(m.archived)) s.archived = archived(m.archived);
+  if (present(m.pushdown)) s.pushdown = boolean(m.pushdown, 'pushdown');
   return s;
+}
+
+function present(value: unknown): boolean {
+  return value !== undefined && value !== null && value !== '';
+}
+
+function archived(value: unknown): Archived {
+  const v = typeof value === 'string' ? value.trim().toLowerCase() : value;
+  if (v === 'include' || v === 'hide') return v;
+  throw new OdooConfigError(`archived must be "include" or "hide", got "${String(value)}"`);
+}
+
+function boolean(value: unknown, name: string): boolean {
+  if (typeof value === 'boolean') return value;
+  const v = typeof value === 'string' ? value.trim().toLowerCase() : '';
+  if (['true', '1', 'on', 'yes'].includes(v)) return true;
+  if (['false', '0', 'off', 'no'].includes(v)) return false;
+  throw new OdooConfigError(`${name} must be true or false, got "${String(value)}"`);
 }
 
 function normalizeUrl(value: unknown): string {
