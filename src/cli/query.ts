@@ -288,7 +288,8 @@ export function formatError(prefix: string, err: SqlError, sql: string | undefin
     const label = `LINE ${lineNo}: `;
     lines.push(`${label}${lineText}`, `${' '.repeat(width(label) + width(before.slice(lineStart)))}^`);
   }
-  if (err.detail) lines.push(`DETAIL: ${err.detail}`);
+  // Odoo's message is always kept in detail; repeating a one-line message adds nothing.
+  if (err.detail && err.detail !== err.message) lines.push(`DETAIL: ${err.detail}`);
   if (err.hint) lines.push(`HINT: ${err.hint}`);
   return `${lines.join('\n')}\n`;
 }
