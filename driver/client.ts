@@ -13,20 +13,26 @@
  * and 'error', `statement_timeout` / `query_timeout` (57014), empty queries, several statements
  * in one text without values (an array of results).
  *
- * Statements: SELECT (planned and executed), EXPLAIN [ANALYZE] SELECT (rows of a "QUERY PLAN"
- * text column), BEGIN/START/COMMIT/END/ROLLBACK/ABORT/SAVEPOINT/RELEASE as no-ops with their
- * command tags (Odoo commits each call on its own: there is no transaction to open). Anything
- * else: 0A000.
+ * Statements: SELECT (planned and executed), INSERT / UPDATE / DELETE (src/plan/write.ts:
+ * create, write and unlink calls, RETURNING), `SELECT odoo_call(model, method, ids, kwargs)`
+ * (src/exec/odoo-call.ts), EXPLAIN [ANALYZE] of those (rows of a "QUERY PLAN" text column),
+ * BEGIN/START/COMMIT/END/ROLLBACK/ABORT/SAVEPOINT/RELEASE with their command tags. Odoo
+ * commits each call on its own: there is no transaction to open, and a ROLLBACK (or ROLLBACK
+ * TO SAVEPOINT) after statements that wrote emits a WARNING notice ('notice' event, as pg
+ * does) saying they stay committed. Anything else: 0A000.
  *
  * Settings: the connection vocabulary of src/odoo/settings.ts (options, odoo:// strings,
- * ODOO_* variables) including the SQL-layer settings pageSize, maxRows, archived, pushdown.
+ * ODOO_* variables) including the SQL-layer settings pageSize, maxRows, archived, pushdown,
+ * batchSize, readonly (every write refused with 25006 before any call) and requireWhere.
  * One OdooClient and one catalog per Client; a Pool shares one catalog between its clients.
  */
 import { EventEmitter } from 'node:events';
 import { inspect } from 'node:util';
 import { createCatalog } from '../src/catalog/index.js';
 import type { Catalog } from '../src/catalog/types.js';
+import { executeOdooCall, explainOdooCall, isOdooCall, isReadMethod, planOdooCall } from '../src/exec/odoo-call.js';
 import { execute } from '../src/exec/run.js';
+import { executeWrite } from '../src/exec/write.js';
 import type { TextRow } from '../src/exec/engine.js';
 import { OdooClient } from '../src/odoo/client.js';
 import type { Logger } from '../src/odoo/log.js';
@@ -34,6 +40,7 @@ import { resolveSettings, type OdooSettings } from '../src/odoo/settings.js';
 import { explain as explainPlan } from '../src/plan/explain.js';
 import { planSelect } from '../src/plan/select.js';
 import type { PlanOptions, SelectPlan } from '../src/plan/types.js';
+import { explainWrite, planWrite, readOnlyError, type WritePlan } from '../src/plan/write.js';
 import { tagOf, type Node } from '../src/sql/ast.js';
 import { fromOdooError, SqlError, SQLSTATE } from '../src/sql/errors.js';
 import { parseStatements, type ParsedStatement } from '../src/sql/parse.js';
@@ -49,7 +56,8 @@ const PG_ONLY_KEYS = [
   'max', 'min', 'idleTimeoutMillis', 'maxUses', 'allowExitOnIdle', 'maxLifetimeSeconds', 'log', 'Promise', 'verify',
 ] as const;
 
-export interface ClientConfig extends Partial<Omit<OdooSettings, 'companyIds' | 'timeout' | 'maxConcurrency' | 'retries' | 'pageSize' | 'maxRows' | 'pushdown'>> {
+export interface ClientConfig
+  extends Partial<Omit<OdooSettings, 'companyIds' | 'timeout' | 'maxConcurrency' | 'retries' | 'pageSize' | 'maxRows' | 'pushdown' | 'batchSize' | 'readonly' | 'requireWhere'>> {
   /** odoo://user:secret@host:port/db?key=value (the same as passing the string itself) */
   connectionString?: string;
   companyIds?: number[] | string;
@@ -59,6 +67,12 @@ export interface ClientConfig extends Partial<Omit<OdooSettings, 'companyIds' | 
   pageSize?: number | string;
   maxRows?: number | string;
   pushdown?: boolean | string;
+  /** records per create / unlink call of INSERT and DELETE (default 100) */
+  batchSize?: number | string;
+  /** refuse every write (25006) */
+  readonly?: boolean | string;
+  /** refuse UPDATE and DELETE without WHERE (21000) */
+  requireWhere?: boolean | string;
   /** milliseconds a statement may run (57014 after that) */
   statement_timeout?: number | string;
   /** milliseconds to wait for a query's answer (57014 after that) */
@@ -116,6 +130,8 @@ export class Client extends EventEmitter {
   /** false once the client met an error it cannot recover from (the pool then drops it) */
   _queryable = true;
   private tail: Promise<unknown> = Promise.resolve();
+  /** BEGIN … COMMIT/ROLLBACK: statements that wrote to Odoo since BEGIN (and at each savepoint) */
+  private txn: { writes: number; savepoints: Array<{ name: string; writes: number }> } | null = null;
 
   constructor(config: ClientConfig | string = {}, internals: ClientInternals = {}) {
     super();
@@ -192,7 +208,7 @@ export class Client extends EventEmitter {
       if (stmts.length !== 1) throw new SqlError(stmts.length ? 'cannot insert multiple commands into a prepared statement' : 'stream() needs one statement', { code: SQLSTATE.syntax_error });
       const stmt = stmts[0] as ParsedStatement;
       const types = opts.types ?? this.types;
-      if (stmt.kind !== 'select') {
+      if (stmt.kind !== 'select' || isOdooCall(stmt)) {
         const r = await this.withTimeout(this.statementTimeout, (signal) => this.runStatement<R>(stmt, values, opts.rowMode, types, signal));
         yield* r.rows;
         return;
@@ -227,8 +243,7 @@ export class Client extends EventEmitter {
         if (stmts.length !== 1) throw new SqlError(stmts.length ? 'cannot insert multiple commands into a prepared statement' : 'explain() needs one statement', { code: SQLSTATE.syntax_error });
         let stmt = stmts[0] as ParsedStatement;
         if (stmt.kind === 'explain') stmt = (await explainTarget(stmt)).inner;
-        if (stmt.kind !== 'select') throw notSupported(stmt);
-        return explainPlan(await this.plan(stmt, values));
+        return await this.explainText(stmt, values);
       } catch (err) {
         throw this.failed(err);
       }
@@ -323,6 +338,13 @@ export class Client extends EventEmitter {
     try {
       switch (stmt.kind) {
         case 'select': {
+          if (isOdooCall(stmt)) {
+            const plan = await planOdooCall(stmt.text, values);
+            const out = await this.callMethod(plan, signal);
+            const fields = fieldsOf(out.columns);
+            const parse = rowParser<R>(fields, rowMode, types);
+            return makeResult({ command: 'SELECT', rowCount: 1, rows: out.rows.map(parse), fields, rowMode });
+          }
           const plan = await this.plan(stmt, values);
           const ex = await execute(plan, this.odoo, this.execOptions(signal));
           const fields = fieldsOf(ex.columns);
@@ -333,9 +355,20 @@ export class Client extends EventEmitter {
         }
         case 'explain':
           return await this.explainStatement<R>(stmt, values, rowMode, types, signal);
+        case 'insert':
+        case 'update':
+        case 'delete': {
+          const out = await this.write(stmt, values, signal);
+          const fields = fieldsOf(out.columns);
+          const parse = rowParser<R>(fields, rowMode, types);
+          return fromCommandTag<R>(out.tag, out.rows.map(parse), fields, rowMode);
+        }
         case 'other': {
           const tag = transactionTag(stmt.node);
-          if (tag) return fromCommandTag<R>(tag, [], [], rowMode);
+          if (tag) {
+            this.transactionStatement(stmt.node);
+            return fromCommandTag<R>(tag, [], [], rowMode);
+          }
           throw notSupported(stmt);
         }
         default:
@@ -348,19 +381,110 @@ export class Client extends EventEmitter {
 
   private async explainStatement<R>(stmt: ParsedStatement, values: unknown[], rowMode: RowMode, types: CustomTypesConfig, signal: AbortSignal): Promise<QueryResult<R>> {
     const { inner, analyze } = await explainTarget(stmt);
-    if (inner.kind !== 'select') throw notSupported(inner);
-    const plan = await this.plan(inner, values);
-    const lines = explainPlan(plan).split('\n');
-    if (analyze) {
-      const start = performance.now();
-      let n = 0;
-      const ex = await execute(plan, this.odoo, this.execOptions(signal));
-      for await (const batch of ex.batches) n += batch.length;
-      lines.push(`Rows: ${n}`, `Execution Time: ${(performance.now() - start).toFixed(3)} ms`);
+    let lines: string[];
+    if (inner.kind === 'select' && !isOdooCall(inner)) {
+      const plan = await this.plan(inner, values);
+      lines = explainPlan(plan).split('\n');
+      if (analyze) {
+        const start = performance.now();
+        let n = 0;
+        const ex = await execute(plan, this.odoo, this.execOptions(signal));
+        for await (const batch of ex.batches) n += batch.length;
+        lines.push(`Rows: ${n}`, `Execution Time: ${(performance.now() - start).toFixed(3)} ms`);
+      }
+    } else {
+      lines = (await this.explainText(inner, values)).split('\n');
+      if (analyze) {
+        // EXPLAIN ANALYZE runs the statement, writes included, as PostgreSQL does
+        const start = performance.now();
+        const n = isOdooCall(inner) ? (await this.callMethod(await planOdooCall(inner.text, values), signal)).rows.length : (await this.write(inner, values, signal)).rowCount;
+        lines.push(`Rows: ${n}`, `Execution Time: ${(performance.now() - start).toFixed(3)} ms`);
+      }
     }
     const fields: FieldDef[] = [{ name: 'QUERY PLAN', tableID: 0, columnID: 0, dataTypeID: 25, dataTypeSize: -1, dataTypeModifier: -1, format: 'text' }];
     const parse = rowParser<R>(fields, rowMode, types);
     return makeResult({ command: 'EXPLAIN', rowCount: null, rows: lines.map((l) => parse([l] as TextRow)), fields, rowMode });
+  }
+
+  /** EXPLAIN text of any statement we run (planning only: nothing is written). */
+  private async explainText(stmt: ParsedStatement, values: unknown[]): Promise<string> {
+    if (stmt.kind === 'select' && isOdooCall(stmt)) return explainOdooCall(await planOdooCall(stmt.text, values));
+    if (stmt.kind === 'select') return explainPlan(await this.plan(stmt, values));
+    if (stmt.kind === 'insert' || stmt.kind === 'update' || stmt.kind === 'delete') return explainWrite(await this.planWrite(stmt, values));
+    throw notSupported(stmt);
+  }
+
+  private planWrite(stmt: ParsedStatement, values: unknown[]): Promise<WritePlan> {
+    return planWrite(stmt.text, values, this.catalog, { ...this.planOptions(), maxRows: null, requireWhere: this.settings.requireWhere ?? false, batchSize: this.settings.batchSize });
+  }
+
+  /** INSERT / UPDATE / DELETE: refused on a readonly connection before any call. */
+  private async write(stmt: ParsedStatement, values: unknown[], signal: AbortSignal) {
+    if (this.settings.readonly) throw readOnlyError(stmt.kind.toUpperCase());
+    const plan = await this.planWrite(stmt, values);
+    let committed = false;
+    try {
+      return await executeWrite(plan, this.odoo, { pageSize: this.settings.pageSize, signal, onCommitted: () => (committed = true) });
+    } finally {
+      if (committed && this.txn) this.txn.writes++;
+    }
+  }
+
+  private async callMethod(plan: Awaited<ReturnType<typeof planOdooCall>>, signal: AbortSignal) {
+    const out = await executeOdooCall(plan, this.odoo, { signal, readonly: this.settings.readonly ?? false });
+    if (this.txn && !isReadMethod(plan.method)) this.txn.writes++;
+    return out;
+  }
+
+  /** Transaction statements change nothing in Odoo; a rollback of writes warns that they stay. */
+  private transactionStatement(node: Node): void {
+    const body = (node as { TransactionStmt?: { kind?: string; savepoint_name?: string } }).TransactionStmt;
+    const name = body?.savepoint_name ?? '';
+    switch (body?.kind) {
+      case 'TRANS_STMT_BEGIN':
+      case 'TRANS_STMT_START':
+        this.txn ??= { writes: 0, savepoints: [] };
+        break;
+      case 'TRANS_STMT_COMMIT':
+        this.txn = null;
+        break;
+      case 'TRANS_STMT_ROLLBACK':
+        if (this.txn?.writes) this.warnCommitted(this.txn.writes);
+        this.txn = null;
+        break;
+      case 'TRANS_STMT_SAVEPOINT':
+        this.txn?.savepoints.push({ name, writes: this.txn.writes });
+        break;
+      case 'TRANS_STMT_RELEASE':
+      case 'TRANS_STMT_ROLLBACK_TO': {
+        const txn = this.txn;
+        if (!txn) break;
+        const at = txn.savepoints.map((sp) => sp.name).lastIndexOf(name);
+        if (at < 0) break;
+        const since = txn.writes - (txn.savepoints[at] as { writes: number }).writes;
+        if (body.kind === 'TRANS_STMT_ROLLBACK_TO') {
+          if (since > 0) this.warnCommitted(since);
+          txn.savepoints.length = at + 1; // the savepoint stays after ROLLBACK TO
+        } else {
+          txn.savepoints.length = at;
+        }
+        break;
+      }
+      default:
+        break;
+    }
+  }
+
+  /** A WARNING notice, shaped like node-postgres' NoticeMessage. */
+  private warnCommitted(n: number): void {
+    this.emit('notice', {
+      name: 'notice',
+      length: 0,
+      severity: 'WARNING',
+      code: SQLSTATE.warning,
+      message: `there is no transaction rollback in Odoo: ${n} ${n === 1 ? 'statement was' : 'statements were'} already committed`,
+      detail: 'Odoo commits every call on its own; BEGIN, COMMIT and ROLLBACK are accepted for compatibility only.',
+    });
   }
 
   private plan(stmt: ParsedStatement, values: unknown[]): Promise<SelectPlan> {
@@ -537,10 +661,6 @@ const COMMAND_NAMES: Readonly<Record<string, string>> = {
 
 function notSupported(stmt: ParsedStatement): SqlError {
   switch (stmt.kind) {
-    case 'insert':
-    case 'update':
-    case 'delete':
-      return new SqlError(`${stmt.kind.toUpperCase()} is not supported yet`, { code: SQLSTATE.feature_not_supported });
     case 'explain':
       return new SqlError('EXPLAIN of EXPLAIN is not supported', { code: SQLSTATE.feature_not_supported });
     default: {

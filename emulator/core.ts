@@ -400,10 +400,23 @@ export class EmulatorCore implements EmulatorCoreApi, OrmDatabase {
     if (typeof model !== 'string' || !this.registry.has(model)) throw userError(`Object ${String(model)} doesn't exist`);
     const { context, ...rest } = kwargs && typeof kwargs === 'object' ? kwargs : {};
     const ctx = context && typeof context === 'object' && !Array.isArray(context) ? (context as Record<string, unknown>) : {};
-    const handler = method === 'context_get' && model === 'res.users' ? contextGetHandler : this.methods.get(method);
+    const handler = method === 'context_get' && model === 'res.users' ? contextGetHandler : (this.methods.get(method) ?? this.modelMethod(model, method));
     if (!handler) throw attributeError(`The method '${method}' does not exist on the model '${model}'`);
     const env = new CallEnv(this, uid, ctx);
     return handler(env, model, Array.isArray(args) ? args : [args], rest);
+  }
+
+  /** A method of one model only (workflow buttons: writes.ts MODEL_METHODS), ids first. */
+  private modelMethod(model: string, method: string): Handler | undefined {
+    const fn = writesModule.MODEL_METHODS[model]?.[method];
+    if (!fn) return undefined;
+    const cls = model.split('.').map((p) => p.charAt(0).toUpperCase() + p.slice(1)).join('');
+    const qual = this.version.major >= 17 ? `${cls}.${method}` : method;
+    return (env, m, args, kwargs) => {
+      const [ids, rest] = splitIds(args);
+      bindArgs(qual, [], rest, kwargs);
+      return fn(env, m, ids);
+    };
   }
 
   sessionInfo(db: string, uid: number): Record<string, unknown> {

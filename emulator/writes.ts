@@ -1182,6 +1182,92 @@ class Writer {
 }
 
 // ---------------------------------------------------------------------------------------------
+// Workflow methods (the buttons of the snapshot's models), as Odoo 17's sale module has them
+
+type ModelMethod = (env: Env, model: string, ids: number[]) => unknown;
+
+/** The records of `ids`, read as the method's first access to them does (MissingError otherwise). */
+function browse(env: Env, model: string, ids: number[]): Row[] {
+  env.checkAccess(model, 'read');
+  env.checkRecords(model, ids, 'read');
+  const table = env.rows(model);
+  return [...new Set(ids)].map((id) => {
+    const row = table.get(id);
+    if (!row) throw missingRecord(env, model, id);
+    return row;
+  });
+}
+
+/** Python's repr of a recordset: sale.order(1,) or sale.order(1, 2). */
+function recordsetRepr(model: string, ids: number[]): string {
+  return `${model}(${ids.length === 1 ? `${ids[0]},` : ids.join(', ')})`;
+}
+
+const saleTypeName = (state: unknown): string => (state === 'draft' || state === 'sent' || state === 'cancel' ? 'Quotation' : 'Sales Order');
+
+/**
+ * Model-specific methods callable over RPC (record methods: ids first). Only the state changes
+ * are emulated: no mails, followers, pickings or invoices.
+ */
+export const MODEL_METHODS: Readonly<Record<string, Readonly<Record<string, ModelMethod>>>> = {
+  'sale.order': {
+    /** _can_be_confirmed (draft, sent), then _prepare_confirmation_values: state sale, date_order now */
+    action_confirm(env, model, ids) {
+      return transaction(env, (w) => {
+        const rows = browse(env, model, ids);
+        if (!rows.every((r) => r['state'] === 'draft' || r['state'] === 'sent')) {
+          throw userError(`The following orders are not in a state requiring confirmation: ${rows.map((r) => pyStr(r['name'])).join(', ')}`);
+        }
+        w.write(model, rows.map((r) => r.id), { state: 'sale', date_order: env.now() });
+        return true;
+      });
+    },
+    /**
+     * Locked orders refuse; a non-draft order opens the cancellation wizard (one order at a
+     * time) unless the context has disable_cancel_warning; else state cancel. The wizard
+     * action is answered without its view and mail template ids (not in the snapshot).
+     */
+    action_cancel(env, model, ids) {
+      return transaction(env, (w) => {
+        const rows = browse(env, model, ids);
+        if (rows.some((r) => r['locked'] === true)) throw userError('You cannot cancel a locked order. Please unlock it first.');
+        const wizard = !pyTruthy(env.context['disable_cancel_warning']) && rows.some((r) => r['state'] !== 'draft');
+        if (wizard) {
+          if (rows.length !== 1) throw valueError(`Expected singleton: ${recordsetRepr(model, rows.map((r) => r.id))}`);
+          const row = rows[0] as Row;
+          const typeName = saleTypeName(row['state']);
+          return {
+            name: `Cancel ${typeName}`,
+            view_mode: 'form',
+            res_model: 'sale.order.cancel',
+            view_id: false,
+            type: 'ir.actions.act_window',
+            context: {
+              default_template_id: false,
+              default_order_id: row.id,
+              mark_so_as_canceled: true,
+              default_email_layout_xmlid: 'mail.mail_notification_layout_with_responsible_signature',
+              model_description: typeName,
+            },
+            target: 'new',
+          };
+        }
+        w.write(model, rows.map((r) => r.id), { state: 'cancel' });
+        return true;
+      });
+    },
+    /** cancelled and sent orders back to quotations */
+    action_draft(env, model, ids) {
+      return transaction(env, (w) => {
+        const rows = browse(env, model, ids).filter((r) => r['state'] === 'cancel' || r['state'] === 'sent');
+        if (rows.length) w.write(model, rows.map((r) => r.id), { state: 'draft', signature: false, signed_by: false, signed_on: false });
+        return true;
+      });
+    },
+  },
+};
+
+// ---------------------------------------------------------------------------------------------
 // Public API
 
 export function create(env: Env, model: string, valsList: Array<Record<string, unknown>>): number[] {

@@ -81,7 +81,7 @@ export async function runSqlCommand(command: SqlCommand, argv: string[], makeLog
         if (sql === '-') sql = readFileSync(0, 'utf8');
         const res = await client.query({ text: sql, rowMode: 'array', types: RAW_TEXT });
         const results = Array.isArray(res) ? (res as QueryResult<unknown[]>[]) : [res];
-        for (const r of results) process.stdout.write(formatResult(r.fields, r.rows as TextRows, format, r.command));
+        for (const r of results) process.stdout.write(formatResult(r.fields, r.rows as TextRows, format, commandTag(r)));
         return 0;
       }
       case 'explain':
@@ -156,8 +156,16 @@ export function formatResult(fields: readonly FieldDef[], rows: TextRows, format
     case 'json':
       return formatJson(fields, rows);
     default:
-      return formatTable(fields, rows);
+      // psql follows the rows of INSERT/UPDATE/DELETE … RETURNING with the command tag
+      return formatTable(fields, rows) + (command && /^(INSERT|UPDATE|DELETE) /.test(command) ? `${command}\n` : '');
   }
+}
+
+/** psql's command tag: INSERT 0 n, UPDATE n, DELETE n; the bare command otherwise. */
+function commandTag(r: QueryResult<unknown[]>): string | null {
+  if (r.command === 'INSERT') return `INSERT 0 ${r.rowCount ?? 0}`;
+  if (r.command === 'UPDATE' || r.command === 'DELETE') return `${r.command} ${r.rowCount ?? 0}`;
+  return r.command;
 }
 
 const RIGHT_ALIGNED = new Set([20, 21, 23, 26, 700, 701, 1700, 790]);

@@ -116,6 +116,10 @@ export class OdooClient {
     const context = userContext || opts.context ? { ...this.baseContext, ...userContext, ...opts.context } : this.baseContext;
     const kw = { ...kwargs, context };
     const read = opts.readOnly ?? READ_METHODS.has(method);
+    // Writes are never retried, so they must not go out on a keep-alive socket the server has
+    // already closed: when the event loop was busy (the local engine runs on this thread), that
+    // close is only noticed after one turn of the loop.
+    if (!read) await new Promise<void>((resolve) => setImmediate(resolve));
     return (await this.withRetries(read, { model, method }, opts, (meter) =>
       transport.call(model, method, args, kw, opts, meter),
     )) as T;

@@ -54,6 +54,12 @@ export interface OdooSettings {
   archived?: Archived;
   /** SQL layer: false evaluates everything locally after fetching whole tables (test oracle); default true. */
   pushdown?: boolean;
+  /** SQL layer: records per create / unlink call of INSERT and DELETE (the executor's default is 100). */
+  batchSize?: number;
+  /** SQL layer: refuse every statement that writes (INSERT, UPDATE, DELETE, odoo_call of a writing method): 25006. */
+  readonly?: boolean;
+  /** SQL layer: refuse UPDATE and DELETE without WHERE (21000). */
+  requireWhere?: boolean;
 }
 
 export type Archived = 'include' | 'hide';
@@ -63,7 +69,7 @@ type Key = keyof OdooSettings;
 export const SETTING_NAMES: readonly Key[] = [
   'url', 'database', 'user', 'password', 'apiKey', 'protocol', 'timeout', 'lang', 'tz', 'companyIds',
   'sslCa', 'sslCert', 'sslKey', 'sslServerCert', 'proxy', 'maxConcurrency', 'retries',
-  'pageSize', 'maxRows', 'archived', 'pushdown',
+  'pageSize', 'maxRows', 'archived', 'pushdown', 'batchSize', 'readonly', 'requireWhere',
 ];
 
 const SECRET_KEYS: ReadonlySet<Key> = new Set<Key>(['password', 'apiKey']);
@@ -207,6 +213,9 @@ function normalize(m: Layer): OdooSettings {
   if (present(m.maxRows)) s.maxRows = integer(m.maxRows, 'maxRows', 1);
   if (present(m.archived)) s.archived = archived(m.archived);
   if (present(m.pushdown)) s.pushdown = boolean(m.pushdown, 'pushdown');
+  if (present(m.batchSize)) s.batchSize = integer(m.batchSize, 'batchSize', 1);
+  if (present(m.readonly)) s.readonly = boolean(m.readonly, 'readonly');
+  if (present(m.requireWhere)) s.requireWhere = boolean(m.requireWhere, 'requireWhere');
   return s;
 }
 

@@ -54,6 +54,7 @@ export const SQLSTATE = {
   not_null_violation: '23502',
   foreign_key_violation: '23503',
   check_violation: '23514',
+  unique_violation: '23505',
   read_only_sql_transaction: '25006',
   connection_exception: '08000',
   connection_failure: '08006',
@@ -65,6 +66,15 @@ export const SQLSTATE = {
   indeterminate_datatype: '42P18',
   invalid_catalog_name: '3D000',
   internal_error: 'XX000',
+  string_data_right_truncation: '22001',
+  null_value_not_allowed: '22004',
+  datetime_field_overflow: '22008',
+  cardinality_violation: '21000',
+  generated_always: '428C9',
+  duplicate_column: '42701',
+  grouping_error: '42803',
+  raise_exception: 'P0001',
+  warning: '01000',
 } as const;
 
 /** Odoo and transport failures as SQL errors, Odoo's own message kept in `detail`. */
@@ -75,17 +85,55 @@ export function fromOdooError(err: unknown): SqlError {
     return new SqlError(err.message, { code, cause: err });
   }
   if (err instanceof OdooServerError) {
-    const code =
-      err.kind === 'access' ? SQLSTATE.insufficient_privilege
-      : err.kind === 'auth' ? SQLSTATE.invalid_password
-      : err.kind === 'validation' ? SQLSTATE.check_violation
-      : err.kind === 'missing' ? SQLSTATE.foreign_key_violation
-      : err.kind === 'value' ? SQLSTATE.invalid_parameter_value
-      : err.kind === 'database' ? SQLSTATE.invalid_catalog_name
-      : err.kind === 'session' ? SQLSTATE.invalid_authorization_specification
-      : SQLSTATE.data_exception;
-    return new SqlError(err.odooMessage.split('\n')[0] ?? err.message, { code, detail: err.odooMessage, cause: err });
+    return new SqlError(err.odooMessage.split('\n')[0] ?? err.message, { code: serverErrorCode(err), detail: err.odooMessage, cause: err });
   }
   if (err instanceof OdooError) return new SqlError(err.message, { code: SQLSTATE.connection_exception, cause: err });
   return new SqlError(err instanceof Error ? err.message : String(err), { code: SQLSTATE.internal_error, cause: err });
+}
+
+/**
+ * The SQLSTATE of an error Odoo reported. Beyond the exception class, the message tells what
+ * PostgreSQL would have said: Odoo 17 turns NOT NULL and foreign key violations into
+ * ValidationErrors with fixed texts, and a few PostgreSQL errors reach the client unwrapped.
+ */
+function serverErrorCode(err: OdooServerError): string {
+  const msg = err.odooMessage;
+  switch (err.kind) {
+    case 'access':
+      return SQLSTATE.insufficient_privilege;
+    case 'auth':
+      return SQLSTATE.invalid_password;
+    case 'validation':
+      if (/a mandatory field is not set/.test(msg)) return SQLSTATE.not_null_violation;
+      if (/another model requires the record being deleted|violates foreign key constraint/.test(msg)) return SQLSTATE.foreign_key_violation;
+      return SQLSTATE.check_violation;
+    case 'missing':
+      return SQLSTATE.foreign_key_violation;
+    case 'value':
+      // bad values for a field's type: selection keys, dates, numbers in strings
+      if (/^Wrong value for |does not match format|unconverted data remains|invalid literal for int\(\)|could not convert string to float/.test(msg)) {
+        return SQLSTATE.invalid_text_representation;
+      }
+      return SQLSTATE.invalid_parameter_value;
+    case 'user':
+      // a business rule refused the operation, as a RAISE EXCEPTION in a trigger would
+      return SQLSTATE.raise_exception;
+    case 'method':
+      // unknown method, or arguments the method does not take
+      return SQLSTATE.undefined_function;
+    case 'database':
+      return SQLSTATE.invalid_catalog_name;
+    case 'session':
+      return SQLSTATE.invalid_authorization_specification;
+    default:
+      break;
+  }
+  if (/InvalidTextRepresentation$/.test(err.odooName)) return SQLSTATE.invalid_text_representation;
+  if (/NumericValueOutOfRange$/.test(err.odooName)) return SQLSTATE.numeric_value_out_of_range;
+  if (/DatatypeMismatch$/.test(err.odooName)) return SQLSTATE.datatype_mismatch;
+  if (/NotNullViolation$/.test(err.odooName)) return SQLSTATE.not_null_violation;
+  if (/ForeignKeyViolation$/.test(err.odooName)) return SQLSTATE.foreign_key_violation;
+  if (/UniqueViolation$/.test(err.odooName)) return SQLSTATE.unique_violation;
+  if (/CheckViolation$/.test(err.odooName)) return SQLSTATE.check_violation;
+  return SQLSTATE.data_exception;
 }
