@@ -35,7 +35,7 @@ import { execute } from '../src/exec/run.js';
 import { executeWrite } from '../src/exec/write.js';
 import type { TextRow } from '../src/exec/engine.js';
 import { OdooClient } from '../src/odoo/client.js';
-import type { Logger } from '../src/odoo/log.js';
+import { createLogger, type Logger } from '../src/odoo/log.js';
 import { resolveSettings, type OdooSettings } from '../src/odoo/settings.js';
 import { explain as explainPlan } from '../src/plan/explain.js';
 import { planSelect } from '../src/plan/select.js';
@@ -43,7 +43,7 @@ import type { PlanOptions, SelectPlan } from '../src/plan/types.js';
 import { explainWrite, planWrite, readOnlyError, type WritePlan } from '../src/plan/write.js';
 import { tagOf, type Node } from '../src/sql/ast.js';
 import { fromOdooError, SqlError, SQLSTATE } from '../src/sql/errors.js';
-import { parseStatements, type ParsedStatement } from '../src/sql/parse.js';
+import { parseStatements, statementFingerprint, type ParsedStatement } from '../src/sql/parse.js';
 import {
   DEFAULT_TYPES, fieldsOf, fromCommandTag, makeResult, rowParser,
   type CustomTypesConfig, type FieldDef, type QueryResult, type QueryResultRow, type RowMode,
@@ -117,6 +117,7 @@ export class Client extends EventEmitter {
   readonly settings: OdooSettings;
   /** The Odoo client this Client sends its calls through. */
   readonly odoo: OdooClient;
+  private readonly log: Logger;
   private readonly statementTimeout: number;
   private readonly queryTimeout: number;
   private readonly connectionTimeout: number;
@@ -141,8 +142,23 @@ export class Client extends EventEmitter {
     this.queryTimeout = millis(pg.query_timeout, 'query_timeout');
     this.connectionTimeout = millis(pg.connectionTimeoutMillis, 'connectionTimeoutMillis');
     this.types = isTypes(pg.types) ? pg.types : DEFAULT_TYPES;
-    this.odoo = new OdooClient(this.settings, isLogger(pg.logger) ? { logger: pg.logger } : {});
+    const logger = isLogger(pg.logger) ? pg.logger : createLogger();
+    this.odoo = new OdooClient(this.settings, { logger });
+    this.log = logger.child({ component: 'sql' });
     this.sharedCatalog = internals.catalog;
+  }
+
+  /** info: one line per statement, with its constants replaced by $n (never values or secrets). */
+  private logStatement(text: string, start: number, callsBefore: number, outcome: { command?: string | null; rowCount?: number | null; error?: unknown }): void {
+    if (!this.log.isLevelEnabled('info')) return;
+    const line: Record<string, unknown> = {
+      sql: statementFingerprint(text),
+      ms: Math.round((performance.now() - start) * 10) / 10,
+      rpcCalls: this.odoo.stats.calls - callsBefore,
+    };
+    if (outcome.error === undefined) Object.assign(line, { command: outcome.command, rowCount: outcome.rowCount });
+    else Object.assign(line, { code: (outcome.error as { code?: string }).code, error: (outcome.error as Error).message });
+    this.log.info(line, outcome.error === undefined ? 'statement' : 'statement failed');
   }
 
   /** The catalog this client plans with (shared with the other clients of a Pool). */
@@ -315,6 +331,20 @@ export class Client extends EventEmitter {
   }
 
   private async run<R>(q: NormalizedQuery): Promise<QueryResult<R>> {
+    const start = performance.now();
+    const callsBefore = this.odoo.stats.calls;
+    try {
+      const result = await this.runQuery<R>(q);
+      const last = Array.isArray(result) ? (result[result.length - 1] as QueryResult<R> | undefined) : result;
+      this.logStatement(q.text, start, callsBefore, { command: last?.command, rowCount: last?.rowCount });
+      return result;
+    } catch (err) {
+      this.logStatement(q.text, start, callsBefore, { error: err });
+      throw err;
+    }
+  }
+
+  private async runQuery<R>(q: NormalizedQuery): Promise<QueryResult<R>> {
     try {
       await this.ready();
       const stmts = await parseStatements(q.text);

@@ -3,7 +3,7 @@
  * whatever a real client sends parses exactly as PostgreSQL would, and syntax errors read the
  * same: SQLSTATE 42601, PostgreSQL's message, the 1-based character position.
  */
-import { loadModule, parseSync, type RawStmt } from 'libpg-query';
+import { loadModule, normalizeSync, parseSync, type RawStmt } from 'libpg-query';
 import { charPosition, stringIndex, tagOf, type Node } from './ast.js';
 import { SqlError, SQLSTATE } from './errors.js';
 
@@ -83,4 +83,17 @@ function syntaxError(err: unknown): SqlError {
 /** 1-based character position of an AST location in `sql` (undefined for unknown locations). */
 export function positionAt(sql: string, location: number | undefined): number | undefined {
   return location === undefined || location < 0 ? undefined : charPosition(sql, location);
+}
+
+/**
+ * The statement with every constant replaced by $n (libpg-query's normalize): what logs may show,
+ * since literals can hold personal data or secrets. Unparseable text logs as a placeholder.
+ */
+export function statementFingerprint(sql: string): string {
+  try {
+    const normalized = normalizeSync(sql);
+    return normalized.length > 2000 ? `${normalized.slice(0, 2000)}…` : normalized;
+  } catch {
+    return '<unparseable statement>';
+  }
 }
