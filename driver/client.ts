@@ -29,6 +29,7 @@
 import { EventEmitter } from 'node:events';
 import { inspect } from 'node:util';
 import { createCatalog } from '../src/catalog/index.js';
+import { Cursor } from './cursor.js';
 import type { Catalog } from '../src/catalog/types.js';
 import { executeOdooCall, explainOdooCall, isOdooCall, isReadMethod, planOdooCall } from '../src/exec/odoo-call.js';
 import { execute } from '../src/exec/run.js';
@@ -176,16 +177,19 @@ export class Client extends EventEmitter {
     p.then(() => callback(null), (err: Error) => callback(err));
   }
 
+  /** pg-cursor style: `client.query(new Cursor(sql, values))` returns the cursor, attached (Kysely streams this way). */
+  query<C extends Cursor<unknown>>(cursor: C): C;
   query<R extends unknown[] = unknown[]>(config: QueryArrayConfig, values?: unknown[]): Promise<QueryResult<R>>;
   query<R = QueryResultRow>(config: string | QueryConfig, values?: unknown[]): Promise<QueryResult<R>>;
   query<R = QueryResultRow>(config: string | QueryConfig, callback: QueryCallback<R>): void;
   query<R = QueryResultRow>(config: string | QueryConfig, values: unknown[] | undefined, callback: QueryCallback<R>): void;
   query<R = QueryResultRow>(
-    config: string | QueryConfig,
+    config: string | QueryConfig | Cursor<unknown>,
     valuesOrCallback?: unknown[] | QueryCallback<R>,
     maybeCallback?: QueryCallback<R>,
-  ): Promise<QueryResult<R>> | void {
+  ): Promise<QueryResult<R>> | Cursor<unknown> | void {
     if (config === null || config === undefined) throw new TypeError('Client was passed a null or undefined query');
+    if (config instanceof Cursor) return config.attach(this);
     if (typeof config === 'object' && typeof (config as { submit?: unknown }).submit === 'function') {
       throw new TypeError('custom query objects (pg-cursor, pg-query-stream) are not supported: use client.stream(sql, values)');
     }

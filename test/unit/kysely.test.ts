@@ -187,6 +187,20 @@ describe('Kysely streaming through withCursors and Cursor', () => {
     expect(streamPool.ended).toBe(true);
   });
 
+  it('streams with a plain Pool: the Client takes cursors in query() itself', async () => {
+    const plain = new Pool({ ...admin(), max: 1, pageSize: 4 });
+    const pdb = new Kysely<DB>({ dialect: new PostgresDialect({ pool: plain as unknown as PostgresPool, cursor: Cursor }) });
+    try {
+      const all = await pdb.selectFrom('res_country').select('code').where('code', 'in', ['BE', 'FR', 'DE', 'NL']).orderBy('code').execute();
+      const streamed: unknown[] = [];
+      for await (const row of pdb.selectFrom('res_country').select('code').where('code', 'in', ['BE', 'FR', 'DE', 'NL']).orderBy('code').stream(2)) streamed.push(row);
+      expect(streamed).toEqual(all);
+      expect(all).toHaveLength(4);
+    } finally {
+      await pdb.destroy();
+    }
+  });
+
   it('reads with a Cursor directly: chunks, then [] once exhausted', async () => {
     const p = new Pool({ ...admin(), max: 1 });
     const cp = withCursors(p);
