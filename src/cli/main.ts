@@ -159,7 +159,10 @@ async function demo(argv: string[]): Promise<number> {
   });
   process.stdout.write(`Odoo emulator (demo data) on ${emu.url}\n\n${formatCheck(report)}\n`);
   process.stdout.write(
-    `Try it:\n  ODOO_URL=${emu.url} ODOO_DB=odoo ODOO_USER=demo ODOO_PASSWORD=demo npx odoo-sql check\n`,
+    `Try it, in another terminal:\n` +
+      `  export ODOO_URL=${emu.url} ODOO_DB=odoo ODOO_USER=demo ODOO_PASSWORD=demo\n` +
+      `  npx odoo-sql tables 'sale*'\n` +
+      `  npx odoo-sql query "SELECT id, name, amount_total FROM sale_order WHERE state = 'sale' ORDER BY amount_total DESC LIMIT 5"\n`,
   );
   if (cl.flags.once) {
     await emu.close();
