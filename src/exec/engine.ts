@@ -19,6 +19,7 @@
  * Not possible here: cancelling a running local statement (PGlite runs synchronously in WASM);
  * statement timeouts cover the Odoo calls and are checked again after the local statement.
  */
+import { startPGlite } from './engine-start.js';
 import { PGlite, protocol } from '@electric-sql/pglite';
 import type { Table } from '../catalog/types.js';
 import type { OutputColumn } from '../plan/types.js';
@@ -53,7 +54,7 @@ export interface LocalOptions {
 let instance: Promise<PGlite> | undefined;
 
 function engine(): Promise<PGlite> {
-  instance ??= PGlite.create().catch((err: unknown) => {
+  instance ??= startPGlite().catch((err: unknown) => {
     instance = undefined;
     throw new SqlError(`cannot start the local SQL engine (PGlite): ${err instanceof Error ? err.message : String(err)}`, {
       code: SQLSTATE.internal_error,

@@ -1,0 +1,15 @@
+import { PGlite } from '@electric-sql/pglite';
+import { writeFileSync, readFileSync } from 'node:fs';
+let t = performance.now();
+const db = await PGlite.create();
+console.log('cold', (performance.now()-t).toFixed(0));
+t = performance.now();
+const dump = await db.dumpDataDir('none');
+const buf = Buffer.from(await dump.arrayBuffer());
+writeFileSync('/tmp/pgdata.tar', buf);
+console.log('dump', (performance.now()-t).toFixed(0), buf.length);
+await db.close();
+t = performance.now();
+const db2 = await PGlite.create({ loadDataDir: new Blob([readFileSync('/tmp/pgdata.tar')]) });
+console.log('warm', (performance.now()-t).toFixed(0));
+console.log((await db2.query('select 1 as x')).rows, process.memoryUsage().rss/1e6|0);
