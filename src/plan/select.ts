@@ -16,6 +16,7 @@ import { FALSE, toDomain } from './domain.js';
 import { planOrder, type TargetInfo } from './order.js';
 import type { OdooCount, OdooRead, OutputColumn, PlanOptions, SelectPlan } from './types.js';
 import { columnKind, describe, translateWhere } from './where.js';
+import { resolveColumnRef, resolveTable } from './names.js';
 
 const INT8 = Object.freeze({ name: 'int8', oid: 20, typmod: -1 });
 
@@ -244,20 +245,6 @@ function rejectUnsupported(sql: string, s: SelectStmt): void {
 // Names
 // ------------------------------------------------------------------------------------------
 
-async function resolveTable(sql: string, range: { catalogname?: string; schemaname?: string; relname?: string; location?: number }, catalog: Catalog): Promise<Table> {
-  const position = positionAt(sql, range.location);
-  const relname = range.relname ?? '';
-  if (range.catalogname) {
-    throw new SqlError(`cross-database references are not implemented: "${range.catalogname}.${range.schemaname}.${relname}"`, {
-      code: SQLSTATE.feature_not_supported,
-      position,
-    });
-  }
-  const shown = range.schemaname ? `${range.schemaname}.${relname}` : relname;
-  const table = range.schemaname === undefined || range.schemaname === 'public' ? await catalog.table(relname) : undefined;
-  if (!table) throw new SqlError(`relation "${shown}" does not exist`, { code: SQLSTATE.undefined_table, position });
-  return table;
-}
 
 /** Column references of the one table in FROM. */
 class Scope {
@@ -275,37 +262,9 @@ class Scope {
 
   /** The column a ColumnRef names; 'row' for a whole-row reference; undefined for `*` forms. Throws PostgreSQL's errors. */
   resolve(node: Node): Column | 'row' | undefined {
-    const ref = pick(node, 'ColumnRef');
-    if (!ref) return undefined;
-    const position = positionAt(this.sql, ref.location);
-    const fields = ref.fields ?? [];
-    const parts = fields.map((f) => stringOf(f));
-    const last = parts[parts.length - 1];
-    const star = pick(fields[fields.length - 1], 'A_Star') !== undefined;
-    if (parts.length > 3) {
-      throw new SqlError(`cross-database references are not implemented: ${parts.map((p) => p ?? '*').join('.')}`, { code: SQLSTATE.feature_not_supported, position });
-    }
-    if (parts.length === 1) {
-      if (star) return undefined;
-      const name = last as string;
-      const col = this.table.column(name);
-      if (col) return col;
-      if (name === this.refname) return 'row';
-      throw new SqlError(`column "${name}" does not exist`, { code: SQLSTATE.undefined_column, position });
-    }
-    const qualifier = parts[parts.length - 2] as string;
-    const schema = parts.length === 3 ? parts[0] : undefined;
-    const matches = qualifier === this.refname && (schema === undefined || (this.alias === undefined && schema === (this.schemaname ?? 'public')));
-    if (!matches) {
-      if (this.alias !== undefined && qualifier === this.relname) {
-        throw new SqlError(`invalid reference to FROM-clause entry for table "${qualifier}"`, { code: SQLSTATE.undefined_table, position });
-      }
-      throw new SqlError(`missing FROM-clause entry for table "${qualifier}"`, { code: SQLSTATE.undefined_table, position });
-    }
-    if (star) return undefined;
-    const col = this.table.column(last as string);
-    if (!col) throw new SqlError(`column ${qualifier}.${last} does not exist`, { code: SQLSTATE.undefined_column, position });
-    return col;
+    if (!pick(node, 'ColumnRef')) return undefined;
+    const r = resolveColumnRef(this.sql, this, node);
+    return r === 'star' ? undefined : r;
   }
 }
 

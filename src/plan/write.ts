@@ -26,13 +26,14 @@
  */
 import { scanSync, type DeleteStmt, type InsertStmt, type Node, type UpdateStmt } from 'libpg-query';
 import type { Catalog, Column, Table } from '../catalog/types.js';
-import { locationOf, namesOf, pick, stringIndex, stringOf, walk } from '../sql/ast.js';
+import { locationOf, namesOf, pick, stringIndex, walk } from '../sql/ast.js';
 import { SqlError, SQLSTATE } from '../sql/errors.js';
 import { checkParamCount } from '../sql/params.js';
 import { ensureParser, parseStatementsSync, positionAt } from '../sql/parse.js';
 import { constantId, constantIds, constantToOdoo, type ValueTarget } from '../sql/values-in.js';
 import { explain as explainSelect } from './explain.js';
 import { planSelect } from './select.js';
+import { resolveColumnRef, resolveTable } from './names.js';
 import type { OutputColumn, PlanOptions, SelectPlan } from './types.js';
 
 export const DEFAULT_BATCH_SIZE = 100;
@@ -376,7 +377,7 @@ async function planUpdate(src: Source, upd: UpdateStmt, params: unknown[], catal
   for (const item of rowwiseItems) {
     walk(item.value, (n) => {
       if (pick(n, 'ColumnRef')) {
-        const r = resolveRef(sql, target, n);
+        const r = resolveColumnRef(sql, target, n);
         if (r === 'star' || r === 'row') table.columns.forEach((c) => read.add(c.name));
         else read.add(r.name);
       }
@@ -458,7 +459,7 @@ function setItems(src: Source, target: ResolvedTarget, upd: UpdateStmt): SetItem
  */
 function x2manyCommands(node: Node, col: Column, target: ResolvedTarget, ctx: { sql: string; params: readonly unknown[] }): unknown[][] | undefined {
   if (pick(node, 'ColumnRef')) {
-    const r = resolveRef(ctx.sql, target, node);
+    const r = resolveColumnRef(ctx.sql, target, node);
     return r !== 'star' && r !== 'row' && r.name === col.name ? [] : undefined;
   }
   const link = (id: number | null | undefined, base: unknown[][] | undefined): unknown[][] | undefined => {
@@ -595,7 +596,7 @@ function planReturning(src: Source, target: ResolvedTarget, clause: { exprs?: No
       if (fc?.over) throw notSupported('window functions are not allowed in RETURNING', positionAt(sql, fc.location));
     });
     if (pick(val, 'ColumnRef')) {
-      const r = resolveRef(sql, target, val);
+      const r = resolveColumnRef(sql, target, val);
       if (r === 'star') {
         all = true;
         for (const column of table.columns) project.push({ name: column.name, column });
@@ -613,7 +614,7 @@ function planReturning(src: Source, target: ResolvedTarget, clause: { exprs?: No
     plain = false;
     walk(val, (n) => {
       if (!pick(n, 'ColumnRef')) return;
-      const r = resolveRef(sql, target, n);
+      const r = resolveColumnRef(sql, target, n);
       if (r === 'star' || r === 'row') all = true;
       else used.add(r.name);
     });
@@ -732,13 +733,7 @@ interface RangeVarLike {
 async function resolveTarget(src: Source, range: RangeVarLike | undefined, catalog: Catalog): Promise<ResolvedTarget> {
   const { sql } = src;
   const relname = range?.relname ?? '';
-  const position = positionAt(sql, range?.location);
-  if (range?.catalogname) {
-    throw new SqlError(`cross-database references are not implemented: "${range.catalogname}.${range.schemaname}.${relname}"`, { code: SQLSTATE.feature_not_supported, position });
-  }
-  const shown = range?.schemaname ? `${range.schemaname}.${relname}` : relname;
-  const table = range?.schemaname === undefined || range.schemaname === 'public' ? await catalog.table(relname) : undefined;
-  if (!table) throw new SqlError(`relation "${shown}" does not exist`, { code: SQLSTATE.undefined_table, position });
+  const table = await resolveTable(sql, range, catalog);
   const alias = range?.alias?.aliasname;
   // the name tokens, then [AS] alias: scanned only when a statement is composed from them
   let place: { span: [number, number]; next: number } | undefined;
@@ -772,36 +767,6 @@ async function resolveTarget(src: Source, range: RangeVarLike | undefined, catal
   };
 }
 
-/** A column reference of the target table: its column, or 'star' (`*`, `t.*`), or 'row' (`t`). */
-function resolveRef(sql: string, target: ResolvedTarget, node: Node): Column | 'star' | 'row' {
-  const ref = pick(node, 'ColumnRef');
-  const position = positionAt(sql, ref?.location);
-  const fields = ref?.fields ?? [];
-  const star = pick(fields[fields.length - 1], 'A_Star') !== undefined;
-  const parts = fields.map((f) => stringOf(f));
-  const last = parts[parts.length - 1];
-  if (parts.length > 3) throw new SqlError(`cross-database references are not implemented: ${parts.map((p) => p ?? '*').join('.')}`, { code: SQLSTATE.feature_not_supported, position });
-  if (parts.length === 1) {
-    if (star) return 'star';
-    const col = target.table.column(last as string);
-    if (col) return col;
-    if (last === target.refname) return 'row';
-    throw new SqlError(`column "${last}" does not exist`, { code: SQLSTATE.undefined_column, position });
-  }
-  const qualifier = parts[parts.length - 2] as string;
-  const schema = parts.length === 3 ? parts[0] : undefined;
-  const matches = qualifier === target.refname && (schema === undefined || (target.alias === undefined && schema === (target.schemaname ?? 'public')));
-  if (!matches) {
-    if (target.alias !== undefined && qualifier === target.relname) {
-      throw new SqlError(`invalid reference to FROM-clause entry for table "${qualifier}"`, { code: SQLSTATE.undefined_table, position });
-    }
-    throw new SqlError(`missing FROM-clause entry for table "${qualifier}"`, { code: SQLSTATE.undefined_table, position });
-  }
-  if (star) return 'star';
-  const col = target.table.column(last as string);
-  if (!col) throw new SqlError(`column ${qualifier}.${last} does not exist`, { code: SQLSTATE.undefined_column, position });
-  return col;
-}
 
 function notSupported(message: string, position?: number): SqlError {
   return new SqlError(message, { code: SQLSTATE.feature_not_supported, position });
