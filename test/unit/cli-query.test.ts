@@ -1,9 +1,9 @@
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { main } from '../../src/cli/main.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { filterTables, formatCsv, formatJson, formatTable } from '../../src/cli/query.js';
 import { startEmulator, type RunningEmulator } from '../../emulator/index.js';
 import type { FieldDef } from '../../driver/result.js';
 import { makeTable } from '../helpers/exec-tables.js';
+import { runCli as run } from '../helpers/run-cli.js';
 
 let emu: RunningEmulator;
 let conn: string[];
@@ -17,20 +17,6 @@ afterAll(async () => {
   await emu.close();
 });
 
-/** Runs the CLI in process and captures what it prints. */
-async function run(argv: string[]) {
-  const out: string[] = [];
-  const err: string[] = [];
-  const o = vi.spyOn(process.stdout, 'write').mockImplementation((s: string | Uint8Array) => (out.push(String(s)), true));
-  const e = vi.spyOn(process.stderr, 'write').mockImplementation((s: string | Uint8Array) => (err.push(String(s)), true));
-  try {
-    const code = await main(argv);
-    return { code, stdout: out.join(''), stderr: err.join('') };
-  } finally {
-    o.mockRestore();
-    e.mockRestore();
-  }
-}
 
 function field(name: string, dataTypeID: number): FieldDef {
   return { name, tableID: 0, columnID: 0, dataTypeID, dataTypeSize: -1, dataTypeModifier: -1, format: 'text' };

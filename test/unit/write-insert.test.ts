@@ -3,11 +3,11 @@
  * stored (emu.core.rowsOf) and as read back through SQL; batches, defaults, RETURNING of
  * computed fields, INSERT … SELECT, x2many values, EXPLAIN and the CLI's command tags.
  */
-import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { Client } from '../../driver/index.js';
 import { startEmulator, type RunningEmulator } from '../../emulator/index.js';
-import { main } from '../../src/cli/main.js';
 import { closeEngine } from '../../src/exec/engine.js';
+import { runCli as run } from '../helpers/run-cli.js';
 
 let emu: RunningEmulator;
 let client: Client;
@@ -206,17 +206,3 @@ describe('batchSize, EXPLAIN and the CLI tags', () => {
   });
 });
 
-/** Runs the CLI in process and captures what it prints. */
-async function run(argv: string[]) {
-  const out: string[] = [];
-  const err: string[] = [];
-  const o = vi.spyOn(process.stdout, 'write').mockImplementation((s: string | Uint8Array) => (out.push(String(s)), true));
-  const e = vi.spyOn(process.stderr, 'write').mockImplementation((s: string | Uint8Array) => (err.push(String(s)), true));
-  try {
-    const code = await main(argv);
-    return { code, stdout: out.join(''), stderr: err.join('') };
-  } finally {
-    o.mockRestore();
-    e.mockRestore();
-  }
-}
