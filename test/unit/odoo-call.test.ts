@@ -3,25 +3,14 @@
  * workflow in the emulator), results as jsonb, arguments from constants, parameters or
  * expressions, Odoo's errors mapped, EXPLAIN.
  */
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { Client, DatabaseError } from '../../driver/index.js';
-import { startEmulator, type RunningEmulator } from '../../emulator/index.js';
-import { closeEngine } from '../../src/exec/engine.js';
+import type { RunningEmulator } from '../../emulator/index.js';
+import { useAdminClient } from '../helpers/admin-client.js';
 
 let emu: RunningEmulator;
 let client: Client;
-
-beforeAll(async () => {
-  emu = await startEmulator({ port: 0 });
-  client = new Client({ url: emu.url, database: 'odoo', user: 'admin', password: 'admin' });
-  await client.connect();
-}, 60_000);
-
-afterAll(async () => {
-  await client?.end();
-  await emu?.close();
-  await closeEngine();
-});
+useAdminClient((e, c) => ((emu = e), (client = c)));
 
 beforeEach(() => {
   emu.faults.clear();

@@ -3,26 +3,14 @@
  * was written before a failure and said so, no retry after a dropped connection, read-only and
  * requireWhere settings, and the transaction statements' warning.
  */
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { Client, DatabaseError } from '../../driver/index.js';
-import { startEmulator, type RunningEmulator } from '../../emulator/index.js';
-import { closeEngine } from '../../src/exec/engine.js';
+import type { RunningEmulator } from '../../emulator/index.js';
+import { useAdminClient } from '../helpers/admin-client.js';
 
 let emu: RunningEmulator;
 let client: Client;
-const admin = () => ({ url: emu.url, database: 'odoo', user: 'admin', password: 'admin' });
-
-beforeAll(async () => {
-  emu = await startEmulator({ port: 0 });
-  client = new Client(admin());
-  await client.connect();
-}, 60_000);
-
-afterAll(async () => {
-  await client?.end();
-  await emu?.close();
-  await closeEngine();
-});
+const { admin } = useAdminClient((e, c) => ((emu = e), (client = c)));
 
 beforeEach(() => {
   emu.faults.clear();

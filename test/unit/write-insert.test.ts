@@ -3,27 +3,15 @@
  * stored (emu.core.rowsOf) and as read back through SQL; batches, defaults, RETURNING of
  * computed fields, INSERT … SELECT, x2many values, EXPLAIN and the CLI's command tags.
  */
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { Client } from '../../driver/index.js';
-import { startEmulator, type RunningEmulator } from '../../emulator/index.js';
-import { closeEngine } from '../../src/exec/engine.js';
+import type { RunningEmulator } from '../../emulator/index.js';
 import { runCli as run } from '../helpers/run-cli.js';
+import { useAdminClient } from '../helpers/admin-client.js';
 
 let emu: RunningEmulator;
 let client: Client;
-const admin = () => ({ url: emu.url, database: 'odoo', user: 'admin', password: 'admin' });
-
-beforeAll(async () => {
-  emu = await startEmulator({ port: 0 });
-  client = new Client(admin());
-  await client.connect();
-}, 60_000);
-
-afterAll(async () => {
-  await client?.end();
-  await emu?.close();
-  await closeEngine();
-});
+const { admin } = useAdminClient((e, c) => ((emu = e), (client = c)));
 
 beforeEach(() => emu.clearCalls());
 
