@@ -6,13 +6,13 @@ import { existsSync, readFileSync } from 'node:fs';
 import { createServer as createHttpServer, type Server } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import type { EmulatorCore } from './core.js';
 import { Faults, type FaultController, type FaultSpec } from './faults.js';
 import type { RecordedCall } from './routes/route.js';
 import { SessionStore } from './routes/websession.js';
 import { createRequestHandler, DEFAULT_MAX_BODY } from './server.js';
+import { repoRoot } from './snapshot.js';
 import type { CoreOptions } from './types.js';
 
 export type { FaultController, FaultKind, FaultMatch, FaultSpec } from './faults.js';
@@ -62,15 +62,6 @@ export interface RunningEmulator {
   close(): Promise<void>;
 }
 
-function repoRoot(): string {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  for (;;) {
-    if (existsSync(join(dir, 'package.json'))) return dir;
-    const up = dirname(dir);
-    if (up === dir) throw new Error('cannot locate the odoo-sql package root (package.json) from the emulator');
-    dir = up;
-  }
-}
 
 function pem(value: string): string {
   return value.includes('-----BEGIN') ? value : readFileSync(value, 'utf8');

@@ -2,13 +2,13 @@
  * The raw HTTP captures of a real Odoo 17 (/work/shared/odoo17/captures): loading them with typed
  * request/response, replaying a request against any server, and comparing the answer byte for byte.
  */
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { request as httpRequest, type IncomingHttpHeaders } from 'node:http';
 import { request as httpsRequest } from 'node:https';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { XmlRpcDouble } from '../../src/odoo/xmlrpc-codec.js';
+import { resolveDataDir } from '../../emulator/snapshot.js';
 
 export interface CaptureRequest {
   method: string;
@@ -45,18 +45,9 @@ export interface Capture {
   response: CaptureResponse;
 }
 
-function repoRoot(): string {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  while (!existsSync(join(dir, 'package.json'))) {
-    const up = dirname(dir);
-    if (up === dir) throw new Error('package.json not found above test/helpers');
-    dir = up;
-  }
-  return dir;
-}
 
 /** ODOO_SQL_SNAPSHOT/captures, else ../shared/odoo17/captures from the repo root. */
-export const CAPTURES_DIR = join(process.env['ODOO_SQL_SNAPSHOT'] ?? resolve(repoRoot(), '../shared/odoo17'), 'captures');
+export const CAPTURES_DIR = join(resolveDataDir(), 'captures');
 
 type Json = Record<string, unknown>;
 

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { resolveDataDir } from '../../emulator/snapshot.js';
 import {
   XmlRpcDouble,
   XmlRpcParseError,
@@ -14,8 +14,7 @@ import {
   type XmlRpcValue,
 } from '../../src/odoo/xmlrpc-codec.js';
 
-const repoRoot = resolve(fileURLToPath(import.meta.url), '../../..');
-const snapshotDir = process.env['ODOO_SQL_SNAPSHOT'] ?? resolve(repoRoot, '../shared/odoo17');
+const snapshotDir = resolveDataDir();
 
 interface Capture {
   request: { body_raw: string };
