@@ -39,8 +39,9 @@ import { OdooClient } from '../src/odoo/client.js';
 import { createLogger, type Logger } from '../src/odoo/log.js';
 import { resolveSettings, type OdooSettings } from '../src/odoo/settings.js';
 import { explain as explainPlan } from '../src/plan/explain.js';
-import { planSelect } from '../src/plan/select.js';
-import type { PlanOptions, SelectPlan } from '../src/plan/types.js';
+import { planRead } from '../src/plan/read.js';
+import { estimateQuery } from '../src/exec/query.js';
+import type { PlanOptions, ReadPlan } from '../src/plan/types.js';
 import { explainWrite, planWrite, readOnlyError, type WritePlan } from '../src/plan/write.js';
 import { tagOf, type Node } from '../src/sql/ast.js';
 import { fromOdooError, SqlError, SQLSTATE } from '../src/sql/errors.js';
@@ -418,13 +419,18 @@ export class Client extends EventEmitter {
     let lines: string[];
     if (inner.kind === 'select' && !isOdooCall(inner)) {
       const plan = await this.plan(inner, values);
-      lines = explainPlan(plan).split('\n');
       if (analyze) {
         const start = performance.now();
+        const calls = this.odoo.stats.calls;
+        const bytes = this.odoo.stats.bytesSent + this.odoo.stats.bytesReceived;
         let n = 0;
         const ex = await execute(plan, this.odoo, this.execOptions(signal));
         for await (const batch of ex.batches) n += batch.length;
-        lines.push(`Rows: ${n}`, `Execution Time: ${(performance.now() - start).toFixed(3)} ms`);
+        lines = explainPlan(plan, ex.report).split('\n');
+        const transferred = this.odoo.stats.bytesSent + this.odoo.stats.bytesReceived - bytes;
+        lines.push(`Odoo: ${this.odoo.stats.calls - calls} calls, ${transferred} bytes`, `Rows: ${n}`, `Execution Time: ${(performance.now() - start).toFixed(3)} ms`);
+      } else {
+        lines = (await this.explainText(inner, values)).split('\n');
       }
     } else {
       lines = (await this.explainText(inner, values)).split('\n');
@@ -443,7 +449,11 @@ export class Client extends EventEmitter {
   /** EXPLAIN text of any statement we run (planning only: nothing is written). */
   private async explainText(stmt: ParsedStatement, values: unknown[]): Promise<string> {
     if (stmt.kind === 'select' && isOdooCall(stmt)) return explainOdooCall(await planOdooCall(stmt.text, values));
-    if (stmt.kind === 'select') return explainPlan(await this.plan(stmt, values));
+    if (stmt.kind === 'select') {
+      const plan = await this.plan(stmt, values);
+      // expected rows per scan: one search_count each
+      return explainPlan(plan, plan.kind === 'query' ? { scans: await estimateQuery(plan, this.odoo) } : undefined);
+    }
     if (stmt.kind === 'insert' || stmt.kind === 'update' || stmt.kind === 'delete') return explainWrite(await this.planWrite(stmt, values));
     throw notSupported(stmt);
   }
@@ -521,8 +531,8 @@ export class Client extends EventEmitter {
     });
   }
 
-  private plan(stmt: ParsedStatement, values: unknown[]): Promise<SelectPlan> {
-    return planSelect(stmt.text, values, this.catalog, this.planOptions());
+  private plan(stmt: ParsedStatement, values: unknown[]): Promise<ReadPlan> {
+    return planRead(stmt.text, values, this.catalog, this.planOptions());
   }
 
   private planOptions(): PlanOptions {

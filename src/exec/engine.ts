@@ -21,18 +21,26 @@
  */
 import { startPGlite } from './engine-start.js';
 import { PGlite, protocol } from '@electric-sql/pglite';
-import type { Table } from '../catalog/types.js';
+import type { Column, PgType, Table } from '../catalog/types.js';
+import { Mirror, READER_ROLE } from './mirror.js';
 import type { OutputColumn } from '../plan/types.js';
 import { SqlError, SQLSTATE } from '../sql/errors.js';
 import { copyField, paramText, quoteIdent, TYPES_BY_OID, typeDeclaration } from './values.js';
 
 export type TextRow = (string | null)[];
 
-/** Rows of one source table for the local engine. */
+/** Rows of an Odoo table, loaded into its mirror table (mirror.ts). */
 export interface LocalTable {
   table: Table;
-  /** column names (Odoo field names), in the order of each row's values */
+  /** column names (Odoo field names), in the order of each row's values; ids must be unique */
   columns: string[];
+  rows: readonly TextRow[];
+}
+
+/** Rows that are not an Odoo table (e.g. read_group results): a table that lives for one statement. */
+export interface ScratchTable {
+  name: string;
+  columns: Array<{ name: string; type: PgType }>;
   rows: readonly TextRow[];
 }
 
@@ -49,18 +57,31 @@ export interface LocalOptions {
    * then the user's. Otherwise positions are dropped (they would point into rewritten SQL).
    */
   userSql?: string;
+  /** tables the mirror must hold besides the loaded ones (the whole catalog, for catalog queries) */
+  mirror?: readonly Table[];
+  /** views for this statement only: name → SELECT (user-defined views of the session) */
+  views?: ReadonlyArray<{ name: string; sql: string }>;
 }
 
 let instance: Promise<PGlite> | undefined;
+const mirror = new Mirror();
+/** the mirror's id sequences (serial) must be usable by the engine's local INSERTs */
+const DEFAULT_PRIVILEGES = `ALTER DEFAULT PRIVILEGES IN SCHEMA public GRANT USAGE ON SEQUENCES TO ${READER_ROLE}`;
 
 function engine(): Promise<PGlite> {
-  instance ??= startPGlite().catch((err: unknown) => {
-    instance = undefined;
-    throw new SqlError(`cannot start the local SQL engine (PGlite): ${err instanceof Error ? err.message : String(err)}`, {
-      code: SQLSTATE.internal_error,
-      cause: err,
+  instance ??= startPGlite()
+    .then(async (pg) => {
+      mirror.reset();
+      await pg.exec(`CREATE ROLE ${READER_ROLE} NOLOGIN; ${DEFAULT_PRIVILEGES}`);
+      return pg;
+    })
+    .catch((err: unknown) => {
+      instance = undefined;
+      throw new SqlError(`cannot start the local SQL engine (PGlite): ${err instanceof Error ? err.message : String(err)}`, {
+        code: SQLSTATE.internal_error,
+        cause: err,
+      });
     });
-  });
   return instance;
 }
 
@@ -77,11 +98,17 @@ export async function closeEngine(): Promise<void> {
 }
 
 /** Run `sql` with `params` over `tables`; all rows and the field list in text format. */
-export async function runLocal(sql: string, params: readonly unknown[], tables: readonly LocalTable[], opts: LocalOptions = {}): Promise<LocalResult> {
+export async function runLocal(
+  sql: string,
+  params: readonly unknown[],
+  tables: ReadonlyArray<LocalTable | ScratchTable>,
+  opts: LocalOptions = {},
+): Promise<LocalResult> {
   const pg = await engine();
+  await ensureMirror(pg, tables, opts);
   const values = params.map((p) => paramText(p));
   return inRolledBackTransaction(pg, async (tx) => {
-    const created = await createTables(tx, sql, tables).catch(rethrowLoadError);
+    const loaded = await prepare(tx, sql, tables, opts, true);
     const s = protocol.serialize;
     const { messages } = await pg.execProtocol(
       concat([s.parse({ text: sql }), s.bind({ values }), s.describe({ type: 'P' }), s.execute({}), s.sync()]),
@@ -96,19 +123,20 @@ export async function runLocal(sql: string, params: readonly unknown[], tables: 
       else if (m.name === 'dataRow') rows.push((m as unknown as { fields: TextRow }).fields);
       else if (m.name === 'commandComplete') command = (m as unknown as { text: string }).text;
     }
-    return { columns: await describeFields(tx, fields, created), rows, command };
+    return { columns: await describeFields(tx, fields, loaded), rows, command };
   });
 }
 
 /** The result columns and parameter types of `sql` over `tables` (empty), without running it. */
 export async function describeLocal(
   sql: string,
-  tables: readonly LocalTable[],
+  tables: ReadonlyArray<LocalTable | ScratchTable>,
   opts: LocalOptions = {},
 ): Promise<{ columns: OutputColumn[]; paramTypes: number[] }> {
   const pg = await engine();
+  await ensureMirror(pg, tables, opts);
   return inRolledBackTransaction(pg, async (tx) => {
-    const created = await createTables(tx, sql, tables.map((t) => ({ ...t, rows: [] }))).catch(rethrowLoadError);
+    const loaded = await prepare(tx, sql, tables, opts, false);
     const s = protocol.serialize;
     const { messages } = await pg.execProtocol(concat([s.parse({ text: sql }), s.describe({ type: 'S' }), s.sync()]), {
       throwOnError: false,
@@ -121,7 +149,7 @@ export async function describeLocal(
       if (m.name === 'rowDescription') fields = (m as unknown as { fields: RawField[] }).fields;
       if (m.name === 'parameterDescription') paramTypes = (m as unknown as { dataTypeIDs: number[] }).dataTypeIDs;
     }
-    return { columns: await describeFields(tx, fields, created), paramTypes };
+    return { columns: await describeFields(tx, fields, loaded), paramTypes };
   });
 }
 
@@ -147,13 +175,43 @@ interface RawError {
   severity?: string;
 }
 
-/** Local relation OID → the catalog table and the column names in attnum order. */
-type Created = Map<number, LocalTable>;
+/** What a statement loaded: catalog tables by name, and the OIDs of its transient views of them. */
+interface Loaded {
+  tables: Map<string, Table>;
+  /** view OID → the table and the view's columns in attnum order */
+  views: Map<number, { table: Table; columns: string[] }>;
+}
+
+function isScratch(t: LocalTable | ScratchTable): t is ScratchTable {
+  return !('table' in t);
+}
+
+/** Grow the mirror with the tables of this statement (committed: the mirror outlives statements). */
+async function ensureMirror(pg: PGlite, tables: ReadonlyArray<LocalTable | ScratchTable>, opts: LocalOptions): Promise<void> {
+  const wanted = [...(opts.mirror ?? []), ...tables.filter((t): t is LocalTable => !isScratch(t)).map((t) => t.table)];
+  const ddl = mirror.plan(wanted);
+  try {
+    if (ddl) await pg.exec(ddl);
+    if (mirror.needsRelations) {
+      const res = await pg.query<{ oid: number; relname: string; attnum: number; attname: string }>(
+        `SELECT c.oid::int4 AS oid, c.relname, a.attnum::int4 AS attnum, a.attname
+           FROM pg_catalog.pg_class c JOIN pg_catalog.pg_attribute a ON a.attrelid = c.oid
+          WHERE c.relnamespace = 'public'::regnamespace AND c.relkind = 'r' AND a.attnum > 0 AND NOT a.attisdropped`,
+      );
+      mirror.relations(res.rows);
+    }
+  } catch (err) {
+    // start the mirror over rather than guess what part of the DDL took effect
+    mirror.reset();
+    await pg.exec(`DROP SCHEMA public CASCADE; CREATE SCHEMA public; ${DEFAULT_PRIVILEGES}`).catch(() => undefined);
+    throw rethrowLoadError(err);
+  }
+}
 
 async function inRolledBackTransaction<T>(pg: PGlite, fn: (tx: Tx) => Promise<T>): Promise<T> {
   let out: { value: T } | undefined;
   // transaction() serializes with every other statement; rolling back from inside keeps the
-  // database empty for the next statement whatever happened in this one
+  // mirror empty for the next statement whatever happened in this one
   await pg.transaction(async (tx) => {
     try {
       out = { value: await fn(tx) };
@@ -165,44 +223,80 @@ async function inRolledBackTransaction<T>(pg: PGlite, fn: (tx: Tx) => Promise<T>
   return out.value;
 }
 
-async function createTables(tx: Tx, sql: string, tables: readonly LocalTable[]): Promise<Created> {
-  const ddl: string[] = [];
-  const seen = new Set<string>();
+/**
+ * Load the rows, create the statement's transient relations, and let the reader role see
+ * exactly what was loaded before switching to it.
+ */
+async function prepare(tx: Tx, sql: string, tables: ReadonlyArray<LocalTable | ScratchTable>, opts: LocalOptions, withRows: boolean): Promise<Loaded> {
+  const loaded: Loaded = { tables: new Map(), views: new Map() };
+  const setup: string[] = ['SET LOCAL session_replication_role = replica'];
+  const grants: string[] = [];
+  const columnsOf = new Map<string, Set<string>>();
   for (const t of tables) {
-    if (seen.has(t.table.name)) continue;
-    seen.add(t.table.name);
-    const cols = t.columns.map((c) => {
-      const type = t.table.column(c)?.type ?? (c === 'id' ? { name: 'int4', oid: 23, typmod: -1 } : { name: 'text', oid: 25, typmod: -1 });
-      return `${quoteIdent(c)} ${typeDeclaration(type)}`;
-    });
-    const name = `public.${quoteIdent(t.table.name)}`;
-    ddl.push(`CREATE TABLE ${name} (${cols.join(', ')})`);
-    if (t.table.model !== t.table.name && sql.includes(t.table.model)) {
-      ddl.push(`CREATE VIEW public.${quoteIdent(t.table.model)} AS SELECT * FROM ${name}`);
+    if (isScratch(t)) {
+      const name = `public.${quoteIdent(t.name)}`;
+      setup.push(`CREATE TABLE ${name} (${t.columns.map((c) => `${quoteIdent(c.name)} ${typeDeclaration(c.type)}`).join(', ')})`);
+      grants.push(`GRANT ALL ON ${name} TO ${READER_ROLE}`);
+      continue;
+    }
+    loaded.tables.set(t.table.name, t.table);
+    const cols = columnsOf.get(t.table.name) ?? new Set<string>();
+    for (const c of t.columns) cols.add(c);
+    columnsOf.set(t.table.name, cols);
+  }
+  for (const [name, cols] of columnsOf) {
+    // writes computed locally run the user's INSERT/UPDATE/DELETE against the loaded columns too
+    const list = [...cols].map(quoteIdent).join(', ');
+    grants.push(`GRANT SELECT (${list}), INSERT (${list}), UPDATE (${list}) ON public.${quoteIdent(name)} TO ${READER_ROLE}`);
+    grants.push(`GRANT DELETE ON public.${quoteIdent(name)} TO ${READER_ROLE}`);
+  }
+  const dotted: Array<{ name: string; table: Table; columns: string[] }> = [];
+  for (const [name, cols] of columnsOf) {
+    const table = loaded.tables.get(name) as Table;
+    if (table.model === table.name || !sql.includes(table.model)) continue;
+    // the dotted model name, for SQL that spells it: only the loaded columns, read as the caller
+    const columns = [...cols];
+    setup.push(
+      `CREATE VIEW public.${quoteIdent(table.model)} WITH (security_invoker = true) AS SELECT ${columns.map(quoteIdent).join(', ')} FROM public.${quoteIdent(name)}`,
+    );
+    grants.push(`GRANT SELECT ON public.${quoteIdent(table.model)} TO ${READER_ROLE}`);
+    dotted.push({ name: table.model, table, columns });
+  }
+  for (const v of opts.views ?? []) {
+    setup.push(`CREATE VIEW public.${quoteIdent(v.name)} WITH (security_invoker = true) AS ${v.sql}`);
+    grants.push(`GRANT SELECT ON public.${quoteIdent(v.name)} TO ${READER_ROLE}`);
+  }
+  await tx.exec(setup.join(';\n')).catch(rethrowLoadError);
+  if (withRows) {
+    for (const t of tables) {
+      if (!t.rows.length) continue;
+      const name = isScratch(t) ? t.name : t.table.name;
+      const cols = isScratch(t) ? t.columns.map((c) => c.name) : t.columns;
+      const text = t.rows.map((r) => r.map(copyField).join('\t')).join('\n') + '\n';
+      await tx
+        .query(`COPY public.${quoteIdent(name)} (${cols.map(quoteIdent).join(', ')}) FROM '/dev/blob'`, [], { blob: new Blob([text]) })
+        .catch(rethrowLoadError);
     }
   }
-  if (ddl.length) await tx.exec(ddl.join(';\n'));
-  for (const t of tables) {
-    if (!t.rows.length) continue;
-    const text = t.rows.map((r) => r.map(copyField).join('\t')).join('\n') + '\n';
-    await tx.query(`COPY public.${quoteIdent(t.table.name)} FROM '/dev/blob'`, [], { blob: new Blob([text]) });
+  if (dotted.length) {
+    const res = await tx.query<{ oid: number; relname: string }>(
+      `SELECT c.oid::int4 AS oid, c.relname FROM pg_catalog.pg_class c WHERE c.relnamespace = 'public'::regnamespace AND c.relname = ANY($1::text[])`,
+      [dotted.map((d) => d.name)],
+    );
+    for (const r of res.rows) {
+      const d = dotted.find((x) => x.name === r.relname);
+      if (d) loaded.views.set(r.oid, { table: d.table, columns: d.columns });
+    }
   }
-  const created: Created = new Map();
-  if (!tables.length) return created;
-  const rel = await tx.query<{ oid: number; relname: string }>(
-    `SELECT c.oid::int4 AS oid, c.relname FROM pg_catalog.pg_class c WHERE c.relnamespace = 'public'::regnamespace AND c.relkind IN ('r', 'v')`,
-  );
-  for (const r of rel.rows) {
-    const t = tables.find((x) => x.table.name === r.relname || x.table.model === r.relname);
-    if (t) created.set(r.oid, t);
-  }
-  return created;
+  grants.push(`SET LOCAL ROLE ${READER_ROLE}`);
+  await tx.exec(grants.join(';\n'));
+  return loaded;
 }
 
 const extraTypes = new Map<number, { name: string; len: number }>();
 
 /** RowDescription fields → output columns: catalog OIDs and attnums for columns of loaded tables. */
-async function describeFields(tx: Tx, fields: RawField[], created: Created): Promise<OutputColumn[]> {
+async function describeFields(tx: Tx, fields: RawField[], loaded: Loaded): Promise<OutputColumn[]> {
   const unknown = [...new Set(fields.map((f) => f.dataTypeID).filter((oid) => !TYPES_BY_OID.has(oid) && !extraTypes.has(oid)))];
   if (unknown.length) {
     const res = await tx.query<{ oid: number; name: string; len: number }>(
@@ -214,13 +308,18 @@ async function describeFields(tx: Tx, fields: RawField[], created: Created): Pro
   }
   return fields.map((f) => {
     const known = TYPES_BY_OID.get(f.dataTypeID) ?? extraTypes.get(f.dataTypeID);
-    const source = f.tableID ? created.get(f.tableID) : undefined;
-    const colName = source && f.columnID > 0 ? source.columns[f.columnID - 1] : undefined;
-    const col = colName === undefined ? undefined : source?.table.column(colName);
+    let col: Column | undefined;
+    let table: Table | undefined;
+    if (f.tableID && f.columnID > 0) {
+      const view = loaded.views.get(f.tableID);
+      const src = view ? { table: view.table.name, column: view.columns[f.columnID - 1] } : mirror.source(f.tableID, f.columnID);
+      table = src ? loaded.tables.get(src.table) : undefined;
+      col = src?.column !== undefined ? table?.column(src.column) : undefined;
+    }
     return {
       name: f.name,
       type: { name: known?.name ?? `oid:${f.dataTypeID}`, oid: f.dataTypeID, typmod: f.dataTypeModifier },
-      tableOid: source && col ? source.table.oid : 0,
+      tableOid: table && col ? table.oid : 0,
       attnum: col ? col.attnum : 0,
     };
   });
@@ -232,6 +331,14 @@ export function engineTypeLength(oid: number): number {
 }
 
 function engineError(e: RawError, sql: string, opts: LocalOptions): SqlError {
+  const denied = e.code === '42501' ? /^permission denied for (?:table|view) (.+)$/.exec(e.message) : null;
+  if (denied && mirror.has(denied[1] as string)) {
+    // the reader role sees only what the planner loaded: anything else is a planning gap
+    return new SqlError(`odoo-sql cannot plan this read of table "${denied[1]}": its rows were not loaded`, {
+      code: SQLSTATE.feature_not_supported,
+      detail: 'The statement reads an Odoo table (or a column of it) in a way the planner does not see, e.g. from inside a string of SQL.',
+    });
+  }
   const keepPosition = opts.userSql === undefined || opts.userSql === sql;
   const position = keepPosition && e.position ? Number(e.position) : undefined;
   return new SqlError(e.message, {

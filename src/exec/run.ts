@@ -14,7 +14,8 @@
  * answer; its output is capped at maxRows too.
  */
 import type { OdooClient } from '../odoo/client.js';
-import type { OutputColumn, SelectPlan } from '../plan/types.js';
+import type { OutputColumn, ReadPlan, SelectPlan } from '../plan/types.js';
+import { describeQuery, runQuery, type QueryReport } from './query.js';
 import { fromOdooError, SqlError, SQLSTATE } from '../sql/errors.js';
 import { describeLocal, runLocal, type TextRow } from './engine.js';
 import { countRecords, readPages, type FetchClient, type OdooRecord } from './fetch.js';
@@ -36,6 +37,8 @@ export interface Execution extends AsyncIterable<TextRow> {
   readonly columns: OutputColumn[];
   /** the rows in batches (one per Odoo page for a push-down): cheaper than row by row */
   readonly batches: AsyncIterable<TextRow[]>;
+  /** for statements the engine ran over several scans: what each step did (EXPLAIN ANALYZE) */
+  readonly report?: QueryReport;
 }
 
 /**
@@ -43,7 +46,11 @@ export interface Execution extends AsyncIterable<TextRow> {
  * a count or a residual has run to completion when the promise resolves.
  * Errors are SqlErrors (Odoo and transport failures mapped with fromOdooError).
  */
-export async function execute(plan: SelectPlan, client: OdooClient | FetchClient, opts: ExecuteOptions = {}): Promise<Execution> {
+export async function execute(plan: ReadPlan, client: OdooClient | FetchClient, opts: ExecuteOptions = {}): Promise<Execution> {
+  if (plan.kind === 'query') {
+    const out = await runQuery(plan, client, opts);
+    return { ...execution(out.columns, fromArray(out.rows)), report: out.report };
+  }
   try {
     if (plan.source.kind === 'search_count') {
       if (plan.residual) {
@@ -84,7 +91,8 @@ export async function execute(plan: SelectPlan, client: OdooClient | FetchClient
 }
 
 /** The result columns of `plan` without running it (the residual is described by the local engine). */
-export async function describe(plan: SelectPlan): Promise<OutputColumn[]> {
+export async function describe(plan: ReadPlan): Promise<OutputColumn[]> {
+  if (plan.kind === 'query') return describeQuery(plan);
   if (!plan.residual || plan.source.kind === 'search_count') return plan.columns;
   const read = plan.source;
   const fields = read.fields.includes('id') ? read.fields : ['id', ...read.fields];
@@ -93,7 +101,7 @@ export async function describe(plan: SelectPlan): Promise<OutputColumn[]> {
 }
 
 /** Every row of `plan` (convenience for tests and small results). */
-export async function collect(plan: SelectPlan, client: OdooClient | FetchClient, opts: ExecuteOptions = {}): Promise<{ columns: OutputColumn[]; rows: TextRow[] }> {
+export async function collect(plan: ReadPlan, client: OdooClient | FetchClient, opts: ExecuteOptions = {}): Promise<{ columns: OutputColumn[]; rows: TextRow[] }> {
   const ex = await execute(plan, client, opts);
   const rows: TextRow[] = [];
   for await (const row of ex) rows.push(row);

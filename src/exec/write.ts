@@ -21,7 +21,7 @@ import {
 import { fromOdooError, SqlError, SQLSTATE } from '../sql/errors.js';
 import { engineParams } from '../sql/params.js';
 import { textToOdoo } from '../sql/values-in.js';
-import { runLocal, type LocalTable, type TextRow } from './engine.js';
+import { runLocal, type LocalTable, type ScratchTable, type TextRow } from './engine.js';
 import type { FetchClient, OdooRecord } from './fetch.js';
 import { execute } from './run.js';
 import { odooToText } from './values.js';
@@ -111,10 +111,10 @@ async function insertValues(plan: InsertPlan, client: WriteClient, opts: WriteEx
   let rows = selected.rows;
   if (!sameTypes) {
     // assignment casts (and their errors) are PostgreSQL's: let it assign
-    const source = shimTable(SELECT_SOURCE, selected.columns);
+    const source = scratchOf(SELECT_SOURCE, selected.columns);
     const out = await local(src.assign, plan.sql, [
       { table, columns: ['id', ...plan.columns.map((c) => c.name)].filter((c, i, a) => a.indexOf(c) === i), rows: [] },
-      { table: source, columns: source.columns.map((c) => c.name), rows: selected.rows },
+      { ...source, rows: selected.rows },
     ]);
     rows = out.rows;
   }
@@ -285,7 +285,7 @@ async function returningResult(r: ReturningPlan, table: Table, rows: TextRow[], 
   return { columns: out.columns, rows: out.rows };
 }
 
-async function local(stmt: LocalStatement, userSql: string, tables: LocalTable[]): Promise<{ columns: OutputColumn[]; rows: TextRow[] }> {
+async function local(stmt: LocalStatement, userSql: string, tables: Array<LocalTable | ScratchTable>): Promise<{ columns: OutputColumn[]; rows: TextRow[] }> {
   try {
     const out = await runLocal(stmt.sql, engineParams(stmt.params), tables);
     return { columns: out.columns, rows: out.rows };
@@ -308,30 +308,9 @@ async function selectRows(plan: SelectPlan, text: LocalStatement, userSql: strin
 const PLAIN_TYPE = /^[a-z_][a-z0-9_]*(\[\])?$/;
 
 /** A local table for rows that come from no Odoo table (an INSERT … SELECT's result): columns c1…cn. */
-function shimTable(name: string, columns: readonly OutputColumn[]): Table {
-  const cols: Column[] = columns.map((c, i) => ({
-    name: `c${i + 1}`,
-    attnum: i + 1,
-    type: PLAIN_TYPE.test(c.type.name) ? c.type : { name: 'text', oid: 25, typmod: -1 },
-    odooType: 'char',
-    nullable: true,
-    comment: null,
-    stored: true,
-    searchable: false,
-    sortable: false,
-    readonly: false,
-  }));
-  const index = new Map(cols.map((c) => [c.name, c]));
+function scratchOf(name: string, columns: readonly OutputColumn[]): { name: string; columns: Array<{ name: string; type: OutputColumn['type'] }> } {
   return {
-    schema: 'public',
     name,
-    model: name,
-    oid: 0,
-    description: '',
-    order: 'id',
-    columns: cols,
-    column: (n: string) => index.get(n),
-    hasActive: false,
-    hasCompany: false,
+    columns: columns.map((c, i) => ({ name: `c${i + 1}`, type: PLAIN_TYPE.test(c.type.name) ? c.type : { name: 'text', oid: 25, typmod: -1 } })),
   };
 }

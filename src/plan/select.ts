@@ -199,7 +199,7 @@ const LOCK_NAMES: Record<string, string> = {
 
 const SET_OPS: Record<string, string> = { SETOP_UNION: 'UNION', SETOP_INTERSECT: 'INTERSECT', SETOP_EXCEPT: 'EXCEPT' };
 
-function rejectUnsupported(sql: string, s: SelectStmt): void {
+export function rejectUnsupported(sql: string, s: SelectStmt): void {
   if (s.withClause) throw notSupported('WITH queries (common table expressions) are not supported yet', positionAt(sql, s.withClause.location));
   if (s.op && s.op !== 'SETOP_NONE') throw notSupported(`${SET_OPS[s.op] ?? s.op} is not supported yet`);
   if (s.valuesLists?.length) throw notSupported('VALUES is not supported yet');

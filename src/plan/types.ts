@@ -67,3 +67,60 @@ export interface PlanOptions {
   /** maxRows setting: cap on rows returned */
   maxRows?: number | null;
 }
+
+/**
+ * A value-set filter decided at execution: `field in (values of column in the rows of scan from)`.
+ * Used when the other side of a join key (or of `IN (SELECT …)`) has few rows.
+ */
+export interface Feed {
+  /** field of this scan's table */
+  field: string;
+  /** index of the scan whose rows give the values */
+  from: number;
+  /** column of that scan */
+  column: string;
+  /** the SQL condition it comes from, for EXPLAIN */
+  text: string;
+  /** true when `field` is `id`: at most one row per value */
+  unique: boolean;
+}
+
+/** One reference to an Odoo table in a statement the local engine runs. */
+export interface Scan extends OdooRead {
+  /** how the statement names it (alias or table name), for EXPLAIN */
+  label: string;
+  /** filters the executor may add from other scans' rows */
+  feeds: Feed[];
+  /** conditions pushed into the domain from joined tables (many2one paths), for EXPLAIN */
+  paths: string[];
+}
+
+/**
+ * A statement the local engine answers over rows Odoo returns: joins, subqueries, CTEs, set
+ * operations, GROUP BY… Every scan's rows are loaded into the table's mirror (one table per
+ * Odoo table: scans of the same table share it) and `engineSql` runs there.
+ */
+export interface QueryPlan {
+  kind: 'query';
+  sql: string;
+  params: unknown[];
+  scans: Scan[];
+  /** a read_group that replaces the scans (aggregate push-down), loaded as a scratch table */
+  groups: GroupStep | null;
+  /** the statement the engine runs; null when `groups` rows are the answer */
+  engineSql: string | null;
+  /** what the engine still does, and why Odoo cannot */
+  why: string[];
+  pushdown: boolean;
+}
+
+/** The aggregate push-down step (see aggregate.ts). */
+export interface GroupStep {
+  source: import('./aggregate.js').OdooGroups;
+  /** when engineSql is null: the group row values in output order, and the result columns */
+  project: number[] | null;
+  columns: OutputColumn[] | null;
+}
+
+/** What the read planner returns. */
+export type ReadPlan = SelectPlan | QueryPlan;

@@ -63,10 +63,18 @@ describe('local engine', () => {
   it('leaves nothing behind between statements, even after an error', async () => {
     await runLocal('SELECT 1 FROM res_partner', [], [partners]);
     await sqlError(runLocal('SELECT 1/0 FROM res_partner', [], [partners]));
-    const left = await runLocal(`SELECT relname FROM pg_class WHERE relnamespace = 'public'::regnamespace`, [], []);
-    expect(left.rows).toEqual([]);
+    // the mirror keeps the table, empty; a statement that did not load it cannot read it
+    const left = await runLocal(`SELECT relname, reltuples FROM pg_class WHERE relnamespace = 'public'::regnamespace`, [], []);
+    expect(left.rows).toContainEqual(['res_partner', '-1']);
     const e = await sqlError(runLocal('SELECT * FROM res_partner', [], []));
-    expect(e.code).toBe('42P01');
+    expect(e.code).toBe('0A000');
+    expect(e.message).toMatch(/its rows were not loaded/);
+    const unloadedColumn = await sqlError(runLocal('SELECT amount FROM res_partner', [], [{ table: partner, columns: ['id', 'name'], rows: [] }]));
+    expect(unloadedColumn.code).toBe('0A000');
+    const inString = await sqlError(runLocal(`SELECT query_to_xml('SELECT * FROM res_partner', true, false, '')`, [], [{ table: partner, columns: ['id'], rows: [] }]));
+    expect(inString.code).toBe('0A000');
+    const other = await runLocal('SELECT count(*) FROM res_partner', [], [{ table: partner, columns: ['id'], rows: [['7']] }]);
+    expect(other.rows).toEqual([['1']]);
   });
 
   it('serializes concurrent statements', async () => {

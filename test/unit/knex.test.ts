@@ -85,11 +85,28 @@ describe('knex query builder over odoo-sql', () => {
     expect(byName.rows).toEqual([{ name: 'France' }]);
   });
 
-  it('surfaces the engine errors with their SQLSTATE (joins are 0A000 for now)', async () => {
-    const join = db('res_partner').join('res_country', 'res_partner.country_id', 'res_country.id').select('res_partner.name', 'res_country.code');
-    await expect(join).rejects.toMatchObject({ code: '0A000', message: expect.stringContaining('JOIN is not supported') });
+  it('joins tables with .join() and .leftJoin(): the local engine joins, Odoo filters each side', async () => {
+    const [us] = await db('res_country').where('code', 'US').select('id');
+    const expected = await db('res_partner').where('country_id', us.id).orderBy('name').orderBy('id').select('name');
+    expect(expected.length).toBeGreaterThan(0);
+    const joined = await db('res_partner')
+      .join('res_country', 'res_partner.country_id', 'res_country.id')
+      .where('res_country.code', 'US')
+      .orderBy('res_partner.name')
+      .orderBy('res_partner.id')
+      .select('res_partner.name', 'res_country.code');
+    expect(joined).toEqual(expected.map((r: { name: string }) => ({ name: r.name, code: 'US' })));
+    // every partner, with or without a country
+    const [{ n }] = await db('res_partner').count({ n: '*' });
+    const [{ m }] = await db('res_partner').leftJoin('res_country', 'res_partner.country_id', 'res_country.id').count({ m: '*' });
+    expect(m).toBe(n);
+  });
+
+  it('surfaces the engine errors with their SQLSTATE', async () => {
     // knex prefixes the message with the SQL, like it does for pg
-    await expect(join).rejects.toThrow(/^select "res_partner"\."name", "res_country"\."code" from "res_partner" inner join/);
+    const bad = db('res_partner').join('res_country', 'res_partner.country_id', 'res_country.id').select('res_partner.name', 'res_country.nope');
+    await expect(bad).rejects.toMatchObject({ code: '42703' });
+    await expect(bad).rejects.toThrow(/^select "res_partner"\."name", "res_country"\."nope" from "res_partner" inner join/);
     expect(await sqlstate(db('no_such_table').select('id'))).toBe('42P01');
     expect(await sqlstate(db('res_partner').select('no_such_column'))).toBe('42703');
   });

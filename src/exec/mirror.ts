@@ -1,0 +1,142 @@
+/**
+ * The catalog mirror inside the local engine: one real table per Odoo table (`public.res_partner`),
+ * with the mapped column types, the primary key, foreign keys for many2one columns and the
+ * labels as comments. PostgreSQL's own pg_catalog and information_schema then describe Odoo's
+ * tables, and statements run unchanged against them.
+ *
+ * The mirror only ever grows: it is the union of every catalog this process has seen (several
+ * users or databases may differ by a few tables or columns). That is safe because the tables are
+ * always empty outside a statement, and a statement may only read the tables and columns it
+ * loaded: the engine grants exactly those to the role statements run as (see engine.ts), so
+ * reading anything else is an error, never a silently empty result.
+ *
+ * Foreign keys are declared for clients that read them (pgJDBC's getImportedKeys, BI tools'
+ * join suggestions) but never checked: rows are loaded with session_replication_role = replica,
+ * because a statement loads only the rows it needs and Odoo hides archived targets.
+ */
+import type { PgType, Table } from '../catalog/types.js';
+import { quoteIdent, typeDeclaration } from './values.js';
+
+/** What the mirror holds for one table. */
+interface MirrorTable {
+  /** column name → declared type */
+  columns: Map<string, string>;
+  comment: string | null;
+}
+
+/** The role statements run as: it can read only what the statement loaded. */
+export const READER_ROLE = 'odoo_sql_reader';
+
+const INT4: PgType = { name: 'int4', oid: 23, typmod: -1 };
+
+export class Mirror {
+  private readonly tables = new Map<string, MirrorTable>();
+  /** tables already handed to ensure() (by identity): most calls skip all work */
+  private seen = new WeakSet<Table>();
+  /** relation OID in the engine → table name, filled by `relations` */
+  private oids = new Map<number, string>();
+  /** (relation OID, attnum) → column name */
+  private attnames = new Map<string, string>();
+  private stale = true;
+
+  /** The DDL that makes the mirror contain `tables` (empty string when it already does). */
+  plan(tables: Iterable<Table>): string {
+    const ddl: string[] = [];
+    const fks: Table[] = [];
+    for (const t of tables) {
+      if (this.seen.has(t)) continue;
+      this.seen.add(t);
+      const name = `public.${quoteIdent(t.name)}`;
+      const have = this.tables.get(t.name);
+      if (!have) {
+        const columns = new Map<string, string>();
+        const decls: string[] = [];
+        for (const c of withId(t)) {
+          const type = typeDeclaration(c.type);
+          columns.set(c.name, type);
+          // serial, as in Odoo's own schema: the engine's INSERTs (writes computed locally) need a default
+          decls.push(c.name === 'id' ? `${quoteIdent(c.name)} serial PRIMARY KEY` : `${quoteIdent(c.name)} ${type}`);
+        }
+        ddl.push(`CREATE TABLE ${name} (${decls.join(', ')})`);
+        this.tables.set(t.name, { columns, comment: null });
+        fks.push(t);
+      } else {
+        for (const c of withId(t)) {
+          const type = typeDeclaration(c.type);
+          const old = have.columns.get(c.name);
+          if (old === type) continue;
+          // another catalog typed it differently (another Odoo): the newest definition wins
+          if (old !== undefined) ddl.push(`ALTER TABLE ${name} DROP COLUMN ${quoteIdent(c.name)} CASCADE`);
+          ddl.push(`ALTER TABLE ${name} ADD COLUMN ${quoteIdent(c.name)} ${type}`);
+          have.columns.set(c.name, type);
+          if (c.relationTable !== undefined) fks.push(t);
+        }
+      }
+      const entry = this.tables.get(t.name) as MirrorTable;
+      if (t.description && entry.comment !== t.description) {
+        ddl.push(`COMMENT ON TABLE ${name} IS ${quoteLiteral(t.description)}`);
+        entry.comment = t.description;
+      }
+      for (const c of t.columns) {
+        if (c.comment) ddl.push(`COMMENT ON COLUMN ${name}.${quoteIdent(c.name)} IS ${quoteLiteral(c.comment)}`);
+      }
+    }
+    for (const t of new Set(fks)) {
+      for (const c of t.columns) {
+        const target = c.relationTable;
+        if (c.odooType !== 'many2one' || target === undefined || !this.tables.has(target)) continue;
+        ddl.push(
+          `ALTER TABLE public.${quoteIdent(t.name)} ADD CONSTRAINT ${quoteIdent(`${t.name}_${c.name}_fkey`.slice(0, 63))} ` +
+            `FOREIGN KEY (${quoteIdent(c.name)}) REFERENCES public.${quoteIdent(target)} (id) NOT VALID`,
+        );
+      }
+    }
+    if (ddl.length) this.stale = true;
+    return ddl.join(';\n');
+  }
+
+  has(table: string, column?: string): boolean {
+    const t = this.tables.get(table);
+    return t !== undefined && (column === undefined || t.columns.has(column));
+  }
+
+  /** True when `relations` must be reloaded (the mirror changed since). */
+  get needsRelations(): boolean {
+    return this.stale;
+  }
+
+  /** Remember the engine's OIDs and attnums of the mirror (rows of pg_attribute). */
+  relations(rows: Array<{ oid: number; relname: string; attnum: number; attname: string }>): void {
+    this.oids = new Map();
+    this.attnames = new Map();
+    for (const r of rows) {
+      this.oids.set(r.oid, r.relname);
+      this.attnames.set(`${r.oid}:${r.attnum}`, r.attname);
+    }
+    this.stale = false;
+  }
+
+  /** The mirror table and column a RowDescription field comes from. */
+  source(oid: number, attnum: number): { table: string; column: string } | undefined {
+    const table = this.oids.get(oid);
+    const column = this.attnames.get(`${oid}:${attnum}`);
+    return table !== undefined && column !== undefined ? { table, column } : undefined;
+  }
+
+  /** Forget everything (the engine was restarted). */
+  reset(): void {
+    this.tables.clear();
+    this.oids.clear();
+    this.attnames.clear();
+    this.stale = true;
+    this.seen = new WeakSet(); // WeakSet has no clear()
+  }
+}
+
+function withId(t: Table): Array<{ name: string; type: PgType; relationTable?: string }> {
+  return t.column('id') ? t.columns : [{ name: 'id', type: INT4 }, ...t.columns];
+}
+
+export function quoteLiteral(s: string): string {
+  return `'${s.replace(/'/g, "''")}'`;
+}

@@ -1,0 +1,561 @@
+/**
+ * The planner for statements the local engine answers: joins, subqueries, CTEs, set operations,
+ * DISTINCT, GROUP BY, window functions, SELECT without FROM…
+ *
+ * The engine runs the statement exactly as the user wrote it, over the catalog mirror; the
+ * planner's job is to load as few rows and columns as possible, and every row the statement
+ * could need. For every reference to an Odoo table (a scan) it works out:
+ * - the columns: every column any reference of the statement may mean (a superset is harmless;
+ *   a missing one is refused by the engine, never read as NULL);
+ * - the domain: the conditions that every useful row of the scan satisfies. They come from the
+ *   WHERE of the scan's own SELECT (unless the scan is on the nullable side of an outer join)
+ *   and from JOIN … ON conditions that restrict it. translateWhere keeps only what it can
+ *   translate, as a superset, so conditions on other tables simply drop out;
+ * - many2one paths: `o JOIN res_partner p ON p.id = o.partner_id WHERE p.name = 'x'` also
+ *   restricts o with `partner_id.name = 'x'` (Odoo searches the path; superset again, since
+ *   Odoo does not hide archived records behind a path);
+ * - feeds: join keys and `IN (SELECT …)` on integer columns let the executor restrict a scan to
+ *   the values another scan returned, when that is smaller (decided at execution, on counts).
+ *
+ * Every pushed condition is still in the SQL the engine runs, so pushing less is always correct;
+ * pushing is only ever an optimisation, and the corpus checks it against push-down disabled.
+ */
+import type { SelectStmt } from 'libpg-query';
+import type { Catalog, Column, Table } from '../catalog/types.js';
+import type { Node, NodeOf } from '../sql/ast.js';
+import { pick, stringOf, walk } from '../sql/ast.js';
+import { SqlError, SQLSTATE } from '../sql/errors.js';
+import { checkParamCount, engineParams } from '../sql/params.js';
+import { ensureParser, parseStatementsSync, positionAt } from '../sql/parse.js';
+import { toDomain } from './domain.js';
+import { resolveTable } from './names.js';
+import type { Feed, PlanOptions, QueryPlan, Scan } from './types.js';
+import { columnKind, describe, translateWhere } from './where.js';
+
+type RangeVar = NodeOf<'RangeVar'>;
+
+/** A reference to an Odoo table. */
+interface Occ {
+  index: number;
+  table: Table;
+  refname: string;
+  block: Block;
+  /** conditions whose TRUE rows are the only ones of this scan the statement can use */
+  filters: Node[];
+  columns: Set<string>;
+  all: boolean;
+  activeNamed: boolean;
+  feeds: Feed[];
+  paths: string[];
+  /** the pushed domain (set by pushFilters) */
+  domain?: unknown[];
+}
+
+/** One SELECT's FROM list. */
+class Block {
+  readonly occs: Occ[] = [];
+  /** FROM items that are not Odoo tables (subqueries, CTE references, functions, catalog tables) */
+  opaque = false;
+  /** WHERE/ON expressions of this block, for the `active` rule */
+  readonly conditions: Node[] = [];
+  constructor(readonly parent: Block | undefined) {}
+
+  /** The occurrence a qualifier names, from this block outwards (SQL's scoping). */
+  named(qualifier: string): Occ | undefined {
+    for (let b: Block | undefined = this; b; b = b.parent) {
+      const o = b.occs.find((x) => x.refname === qualifier);
+      if (o) return o;
+    }
+    return undefined;
+  }
+}
+
+interface Ref {
+  node: Node;
+  block: Block;
+}
+
+interface Flagged {
+  occ: Occ;
+  /** on the nullable side of an outer join within the join tree looked at */
+  nullable: boolean;
+}
+
+/** Plan a statement for the local engine. Throws PostgreSQL's errors for unknown tables. */
+export async function planQuery(sql: string, params: unknown[], catalog: Catalog, opts: PlanOptions = {}): Promise<QueryPlan> {
+  await ensureParser();
+  const stmts = parseStatementsSync(sql);
+  if (stmts.length !== 1) throw new SqlError('cannot insert multiple commands into a prepared statement', { code: SQLSTATE.syntax_error });
+  const stmt = stmts[0] as (typeof stmts)[number];
+  checkParamCount(sql, stmt.node, params);
+  const analysis = new Analysis(sql, catalog);
+  await analysis.statement(stmt.node, undefined, new Set());
+  const occs = analysis.occs;
+  const pushdown = opts.pushdown !== false;
+
+  analysis.resolveColumns();
+  for (const o of occs) analysis.activeRule(o);
+  // one activeTest per table: scans of a table share its rows in the engine
+  for (const o of occs) {
+    if (o.activeNamed) for (const p of occs) if (p.table === o.table) p.activeNamed = true;
+  }
+  const why: string[] = [];
+  if (pushdown) for (const o of occs) analysis.pushFilters(o, params);
+  // every scan of a table reads the same columns, so their rows can be merged
+  const fieldsOf = new Map<Table, Set<string>>();
+  for (const o of occs) {
+    const set = fieldsOf.get(o.table) ?? new Set<string>(['id']);
+    for (const c of o.all ? o.table.columns.map((c) => c.name) : o.columns) set.add(c);
+    fieldsOf.set(o.table, set);
+  }
+  const scans: Scan[] = occs.map((o) => {
+    const wanted = fieldsOf.get(o.table) as Set<string>;
+    return {
+      kind: 'search_read',
+      table: o.table,
+      domain: o.domain ?? [],
+      fields: o.table.columns.filter((c) => wanted.has(c.name)).map((c) => c.name),
+      order: null,
+      limit: null,
+      offset: 0,
+      activeTest: !(opts.includeArchived ?? false) && !o.activeNamed,
+      label: o.refname,
+      feeds: pushdown ? o.feeds : [],
+      paths: o.paths,
+    };
+  });
+  if (!why.length) why.push(...analysis.constructs());
+  return { kind: 'query', sql, params: engineParams(params), scans, groups: null, engineSql: sql, why: unique(why), pushdown };
+}
+
+function unique(xs: string[]): string[] {
+  return [...new Set(xs)];
+}
+
+const CATALOG_SCHEMAS = new Set(['pg_catalog', 'information_schema']);
+
+class Analysis {
+  readonly occs: Occ[] = [];
+  readonly refs: Ref[] = [];
+  /** constructs the statement uses that only the engine runs, for EXPLAIN */
+  private readonly seen = new Set<string>();
+  constructor(
+    private readonly sql: string,
+    private readonly catalog: Catalog,
+  ) {}
+
+  constructs(): string[] {
+    return [...this.seen];
+  }
+
+  async statement(node: Node | undefined, parent: Block | undefined, ctes: ReadonlySet<string>): Promise<void> {
+    const s = pick(node, 'SelectStmt');
+    if (!s) {
+      if (node && (pick(node, 'InsertStmt') || pick(node, 'UpdateStmt') || pick(node, 'DeleteStmt'))) {
+        throw new SqlError('data-modifying statements in WITH are not supported', { code: SQLSTATE.feature_not_supported });
+      }
+      await this.expressions(node, parent ?? new Block(undefined), ctes);
+      return;
+    }
+    await this.select(s, parent, ctes);
+  }
+
+  private async select(s: SelectStmt, parent: Block | undefined, outer: ReadonlySet<string>): Promise<void> {
+    const ctes = new Set(outer);
+    if (s.withClause) {
+      this.seen.add('WITH');
+      for (const c of s.withClause.ctes ?? []) {
+        const name = pick(c, 'CommonTableExpr')?.ctename;
+        if (name) ctes.add(name);
+      }
+      for (const c of s.withClause.ctes ?? []) await this.statement(pick(c, 'CommonTableExpr')?.ctequery, parent, ctes);
+    }
+    if (s.intoClause) throw new SqlError('SELECT INTO is not supported', { code: SQLSTATE.feature_not_supported });
+    if (s.lockingClause?.length) throw new SqlError('row locking (FOR UPDATE/SHARE) is not supported: Odoo has no row locks to offer', { code: SQLSTATE.feature_not_supported });
+    if (s.op && s.op !== 'SETOP_NONE') {
+      this.seen.add(s.op.replace('SETOP_', ''));
+      await this.select(s.larg as SelectStmt, parent, ctes);
+      await this.select(s.rarg as SelectStmt, parent, ctes);
+      const b = new Block(parent);
+      await this.expressions([...(s.sortClause ?? []), ...opt(s.limitCount), ...opt(s.limitOffset)], b, ctes);
+      return;
+    }
+    const block = new Block(parent);
+    if (s.valuesLists?.length) {
+      this.seen.add('VALUES');
+      await this.expressions(s.valuesLists, block, ctes);
+    }
+    for (const item of s.fromClause ?? []) {
+      const flagged = await this.from(item, block, ctes);
+      for (const f of flagged) if (!f.nullable && s.whereClause) f.occ.filters.push(s.whereClause);
+    }
+    if (s.fromClause && s.fromClause.length > 1) this.seen.add('several tables in FROM');
+    if (s.whereClause) block.conditions.push(s.whereClause);
+    if (s.groupClause?.length || s.havingClause) this.seen.add('GROUP BY');
+    if (s.distinctClause) this.seen.add('DISTINCT');
+    await this.expressions(
+      [
+        ...(s.targetList ?? []),
+        ...opt(s.whereClause),
+        ...(s.groupClause ?? []),
+        ...opt(s.havingClause),
+        ...(s.windowClause ?? []),
+        ...(s.sortClause ?? []),
+        ...(s.distinctClause ?? []),
+        ...opt(s.limitCount),
+        ...opt(s.limitOffset),
+      ],
+      block,
+      ctes,
+    );
+  }
+
+  /** A FROM item: its scans, flagged when on the nullable side of an outer join inside it. */
+  private async from(item: Node, block: Block, ctes: ReadonlySet<string>): Promise<Flagged[]> {
+    const rv = pick(item, 'RangeVar');
+    if (rv) return this.rangeVar(rv, block, ctes);
+    const j = pick(item, 'JoinExpr');
+    if (j) {
+      this.seen.add('JOIN');
+      const left = await this.from(j.larg as Node, block, ctes);
+      const right = await this.from(j.rarg as Node, block, ctes);
+      const type = j.jointype ?? 'JOIN_INNER';
+      if (j.quals) {
+        block.conditions.push(j.quals);
+        await this.expressions(j.quals, block, ctes);
+        // ON restricts the rows of an inner join's sides, and the inner side of a one-sided outer join
+        const restricted = type === 'JOIN_INNER' ? [...left, ...right] : type === 'JOIN_LEFT' ? right : type === 'JOIN_RIGHT' ? left : [];
+        for (const f of restricted) if (!f.nullable) f.occ.filters.push(j.quals);
+      }
+      for (const name of j.usingClause ?? []) {
+        const col = stringOf(name);
+        if (col) for (const f of [...left, ...right]) if (f.occ.table.column(col)) f.occ.columns.add(col);
+      }
+      if (j.isNatural) for (const f of [...left, ...right]) f.occ.all = true;
+      const nullLeft = type === 'JOIN_RIGHT' || type === 'JOIN_FULL';
+      const nullRight = type === 'JOIN_LEFT' || type === 'JOIN_FULL';
+      if (j.alias) block.opaque = true; // `(a JOIN b) AS x` renames columns: resolve conservatively
+      return [...left.map((f) => ({ occ: f.occ, nullable: f.nullable || nullLeft })), ...right.map((f) => ({ occ: f.occ, nullable: f.nullable || nullRight }))];
+    }
+    const sub = pick(item, 'RangeSubselect');
+    if (sub) {
+      this.seen.add('subquery in FROM');
+      block.opaque = true;
+      await this.statement(sub.subquery, block, ctes);
+      return [];
+    }
+    const fn = pick(item, 'RangeFunction');
+    if (fn) {
+      block.opaque = true;
+      await this.expressions(fn.functions as Node[] | undefined, block, ctes);
+      return [];
+    }
+    const sample = pick(item, 'RangeTableSample');
+    if (sample) {
+      this.seen.add('TABLESAMPLE');
+      const inner = await this.from(sample.relation as Node, block, ctes);
+      // sampling keeps a random part of the rows: nothing may be pushed below it
+      for (const f of inner) f.occ.filters.length = 0;
+      return inner.map((f) => ({ occ: f.occ, nullable: true }));
+    }
+    block.opaque = true;
+    await this.expressions(item, block, ctes);
+    return [];
+  }
+
+  private async rangeVar(rv: RangeVar, block: Block, ctes: ReadonlySet<string>): Promise<Flagged[]> {
+    const relname = rv.relname ?? '';
+    if (rv.schemaname === undefined && ctes.has(relname)) {
+      block.opaque = true;
+      return [];
+    }
+    if (rv.schemaname !== undefined && CATALOG_SCHEMAS.has(rv.schemaname)) {
+      block.opaque = true;
+      return [];
+    }
+    if (rv.schemaname === undefined && !(await this.catalog.table(relname)) && /^pg_|^information_schema$/.test(relname)) {
+      block.opaque = true;
+      return [];
+    }
+    if (rv.alias?.colnames?.length) throw new SqlError('column aliases on an Odoo table in FROM are not supported yet', { code: SQLSTATE.feature_not_supported, position: positionAt(this.sql, rv.location) });
+    const table = await resolveTable(this.sql, rv, this.catalog);
+    const occ: Occ = {
+      index: this.occs.length,
+      table,
+      refname: rv.alias?.aliasname ?? relname,
+      block,
+      filters: [],
+      columns: new Set(['id']),
+      all: false,
+      activeNamed: false,
+      feeds: [],
+      paths: [],
+    };
+    this.occs.push(occ);
+    block.occs.push(occ);
+    return [{ occ, nullable: false }];
+  }
+
+  /** Walk expressions: remember column references, plan subqueries as blocks of their own. */
+  private async expressions(root: Node | Node[] | undefined, block: Block, ctes: ReadonlySet<string>): Promise<void> {
+    const subs: Node[] = [];
+    walk(root, (n) => {
+      const sl = pick(n, 'SubLink');
+      if (sl) {
+        this.seen.add('subquery');
+        if (sl.testexpr) walk(sl.testexpr, (m) => this.noteRef(m, block, subs));
+        if (sl.subselect) subs.push(sl.subselect);
+        return false;
+      }
+      const fc = pick(n, 'FuncCall');
+      if (fc?.over) this.seen.add('window functions');
+      return this.noteRef(n, block, subs);
+    });
+    for (const s of subs) await this.statement(s, block, ctes);
+  }
+
+  private noteRef(n: Node, block: Block, subs: Node[]): boolean | void {
+    if (pick(n, 'ColumnRef')) this.refs.push({ node: n, block });
+    const sl = pick(n, 'SubLink');
+    if (sl) {
+      this.seen.add('subquery');
+      if (sl.subselect) subs.push(sl.subselect);
+      if (sl.testexpr) walk(sl.testexpr, (m) => this.noteRef(m, block, subs));
+      return false;
+    }
+  }
+
+  /** Columns every scan must load. */
+  resolveColumns(): void {
+    for (const { node, block } of this.refs) {
+      const fields = pick(node, 'ColumnRef')?.fields ?? [];
+      const star = pick(fields[fields.length - 1], 'A_Star') !== undefined;
+      const names = fields.map((f) => stringOf(f));
+      if (names.length === 1) {
+        if (star) {
+          for (const o of this.occsUnder(block)) o.all = true;
+          continue;
+        }
+        const name = names[0] as string;
+        let matched = false;
+        for (const o of this.occs) {
+          if (o.table.column(name)) {
+            o.columns.add(name);
+            matched = true;
+          }
+        }
+        if (!matched) {
+          const whole = block.named(name);
+          if (whole) whole.all = true;
+        }
+        continue;
+      }
+      const qualifier = names[names.length - 2];
+      if (qualifier === undefined) continue;
+      // a qualifier may name a scan of an enclosing query (correlation): any scan of that name
+      for (const o of this.occs) {
+        if (o.refname !== qualifier) continue;
+        if (star) o.all = true;
+        else if (names[names.length - 1] !== undefined) {
+          const col = names[names.length - 1] as string;
+          if (o.table.column(col)) o.columns.add(col);
+          else if (names.length === 2 && o.table.column(qualifier) === undefined) {
+            // `(t).col` forms arrive as indirection; a `t.x` that is no column is PostgreSQL's error to report
+          }
+        }
+      }
+    }
+  }
+
+  private occsUnder(block: Block): Occ[] {
+    return block.occs;
+  }
+
+  /** A scan reads archived rows when a condition of the statement names its `active` column. */
+  activeRule(o: Occ): void {
+    if (!o.table.column('active')) return;
+    for (const b of this.blocks()) {
+      for (const cond of b.conditions) {
+        walk(cond, (n) => {
+          if (pick(n, 'SubLink')) return false;
+          if (pick(n, 'ColumnRef') && this.resolve(n, o, b)?.name === 'active') o.activeNamed = true;
+        });
+      }
+    }
+  }
+
+  private blocks(): Block[] {
+    const out = new Set<Block>();
+    for (const o of this.occs) out.add(o.block);
+    for (const r of this.refs) out.add(r.block);
+    return [...out];
+  }
+
+  /**
+   * The column of scan `o` that a ColumnRef written in `block` means, or undefined when it may
+   * mean something else (another scan, an outer query, a column of a subquery).
+   */
+  resolve(ref: Node, o: Occ, block: Block): Column | undefined {
+    const fields = pick(ref, 'ColumnRef')?.fields ?? [];
+    const names = fields.map((f) => stringOf(f));
+    if (names.some((n) => n === undefined)) return undefined;
+    if (names.length === 1) {
+      if (block !== o.block || block.opaque) return undefined;
+      const name = names[0] as string;
+      if (block.occs.some((x) => x !== o && x.table.column(name))) return undefined;
+      return o.table.column(name);
+    }
+    if (names.length === 3 && names[0] !== 'public') return undefined;
+    if (names.length > 3) return undefined;
+    const qualifier = names[names.length - 2] as string;
+    if (block.named(qualifier) !== o) return undefined;
+    if (names.length === 3 && o.refname !== o.table.name) return undefined;
+    return o.table.column(names[names.length - 1] as string);
+  }
+
+  /** Translate the scan's filters into its domain; collect join feeds and many2one paths. */
+  pushFilters(o: Occ, params: unknown[]): void {
+    const parts: unknown[][] = [];
+    for (const f of o.filters) {
+      const t = translateWhere(f, { sql: this.sql, params, column: (ref) => this.resolve(ref, o, o.block) });
+      const d = toDomain(t.T);
+      if (d.length) parts.push(d);
+      for (const c of conjuncts(f)) {
+        this.feed(o, c);
+        this.semiJoin(o, c);
+      }
+    }
+    for (const c of this.pathConditions(o, params)) parts.push(c);
+    if (!parts.length) {
+      o.domain = [];
+      return;
+    }
+    o.domain = parts.length === 1 ? (parts[0] as unknown[]) : [...Array<string>(parts.length - 1).fill('&'), ...parts.flat()];
+  }
+
+  /** `o.x = other.y` on integer columns: o may be restricted to the values `other` returned. */
+  private feed(o: Occ, c: Node): void {
+    const e = pick(c, 'A_Expr');
+    if (!e || e.kind !== 'AEXPR_OP' || stringOf(e.name?.[0]) !== '=' || e.name?.length !== 1) return;
+    const sides = [e.lexpr, e.rexpr];
+    for (const [mine, theirs] of [sides, [...sides].reverse()] as Array<[Node | undefined, Node | undefined]>) {
+      if (!mine || !theirs || !pick(mine, 'ColumnRef') || !pick(theirs, 'ColumnRef')) continue;
+      const col = this.resolve(mine, o, o.block);
+      if (!col || !isIntKey(col)) continue;
+      const other = this.otherScan(theirs, o);
+      if (!other || !isIntKey(other.col)) continue;
+      o.feeds.push({ field: col.name, from: other.occ.index, column: other.col.name, text: describe(c), unique: col.name === 'id' });
+    }
+  }
+
+  /** `o.x IN (SELECT s.y FROM s …)`: o may be restricted to the values the subquery's scan returned. */
+  private semiJoin(o: Occ, c: Node): void {
+    const sl = pick(c, 'SubLink');
+    if (!sl || sl.subLinkType !== 'ANY_SUBLINK' || !sl.testexpr || !pick(sl.testexpr, 'ColumnRef')) return;
+    if (sl.operName?.length && !(sl.operName.length === 1 && stringOf(sl.operName[0]) === '=')) return;
+    const col = this.resolve(sl.testexpr, o, o.block);
+    if (!col || !isIntKey(col)) return;
+    const inner = pick(sl.subselect, 'SelectStmt');
+    if (!inner || (inner.op && inner.op !== 'SETOP_NONE') || inner.targetList?.length !== 1) return;
+    if (inner.groupClause?.length || inner.havingClause || inner.limitCount || inner.limitOffset) return;
+    const target = pick(inner.targetList[0], 'ResTarget')?.val;
+    if (!target || !pick(target, 'ColumnRef')) return;
+    const home = this.refs.find((r) => r.node === target)?.block;
+    const innerOcc = home && home.parent === o.block && !home.opaque && home.occs.length === 1 ? home.occs[0] : undefined;
+    if (!innerOcc) return;
+    const innerCol = this.resolve(target, innerOcc, innerOcc.block);
+    if (!innerCol || !isIntKey(innerCol)) return;
+    o.feeds.push({ field: col.name, from: innerOcc.index, column: innerCol.name, text: describe(c), unique: col.name === 'id' });
+  }
+
+  private otherScan(ref: Node, o: Occ): { occ: Occ; col: Column } | undefined {
+    for (const x of this.occs) {
+      if (x === o) continue;
+      // the reference is written in o's block; it may name a scan of that block or an outer one
+      const col = this.resolve(ref, x, o.block) ?? (o.block !== x.block ? this.resolveOuter(ref, x, o.block) : undefined);
+      if (col) return { occ: x, col };
+    }
+    return undefined;
+  }
+
+  /** A qualified reference from an inner block to a scan of an enclosing block. */
+  private resolveOuter(ref: Node, x: Occ, from: Block): Column | undefined {
+    const names = (pick(ref, 'ColumnRef')?.fields ?? []).map((f) => stringOf(f));
+    if (names.length !== 2 || names.some((n) => n === undefined)) return undefined;
+    if (from.named(names[0] as string) !== x) return undefined;
+    return x.table.column(names[1] as string);
+  }
+
+  /**
+   * Conditions of scans joined to o through one of o's many2one columns, as paths on o:
+   * `o.partner_id = p.id` with p restricted by D adds `partner_id.<D>` to o. Only when p is
+   * joined as an inner join in o's block (each o row needs a matching p row).
+   */
+  private pathConditions(o: Occ, params: unknown[]): unknown[][] {
+    const out: unknown[][] = [];
+    for (const f of o.feeds) {
+      const target = this.occs[f.from];
+      if (!target || f.column !== 'id' || target.block !== o.block) continue;
+      const col = o.table.column(f.field);
+      if (!col || col.odooType !== 'many2one' || col.relationTable !== target.table.name || !col.searchable) continue;
+      // the target's own conditions, translated on the target's columns
+      const parts: unknown[][] = [];
+      for (const tf of target.filters) {
+        const t = translateWhere(tf, { sql: this.sql, params, column: (ref) => this.resolve(ref, target, target.block) });
+        const d = toDomain(t.T);
+        if (d.length) parts.push(d);
+      }
+      // target filters include o's own join condition; only the target's own leaves matter
+      for (const d of parts) {
+        const prefixed = prefixDomain(d, col.name);
+        if (prefixed) {
+          out.push(prefixed);
+          o.paths.push(`${col.name}.… from ${target.refname}: ${JSON.stringify(d)}`);
+        }
+      }
+    }
+    return out;
+  }
+}
+
+function opt(n: Node | undefined): Node[] {
+  return n ? [n] : [];
+}
+
+/** Top-level AND operands of a condition. */
+function conjuncts(node: Node): Node[] {
+  const b = pick(node, 'BoolExpr');
+  if (b?.boolop === 'AND_EXPR') return (b.args ?? []).flatMap((a) => conjuncts(a));
+  return [node];
+}
+
+function isIntKey(col: Column): boolean {
+  return col.name === 'id' || col.odooType === 'many2one' || col.odooType === 'integer';
+}
+
+/**
+ * A domain on the target of a many2one, as a domain on the many2one's model (`partner_id.name`).
+ * Leaves on `id` become the many2one itself. Undefined when a leaf cannot be prefixed.
+ */
+function prefixDomain(domain: unknown[], field: string): unknown[] | undefined {
+  const out: unknown[] = [];
+  for (const item of domain) {
+    if (typeof item === 'string') {
+      out.push(item);
+      continue;
+    }
+    if (!Array.isArray(item) || item.length !== 3) return undefined;
+    const [left, op, right] = item as [unknown, string, unknown];
+    if (typeof left !== 'string') {
+      out.push(item); // TRUE/FALSE leaves
+      continue;
+    }
+    out.push(left === 'id' ? [field, op, right] : [`${field}.${left}`, op, right]);
+  }
+  return out;
+}
+
+/** Kinds of columns whose equality is an id match (for feeds). */
+export function feedable(col: Column): boolean {
+  return isIntKey(col) && columnKind(col) !== 'opaque';
+}
