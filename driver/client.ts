@@ -29,6 +29,8 @@
 import { EventEmitter } from 'node:events';
 import { inspect } from 'node:util';
 import { createCatalog } from '../src/catalog/index.js';
+import { ViewStore } from '../src/catalog/views.js';
+import { runViewStatement } from '../src/exec/views-ddl.js';
 import { Cursor } from './cursor.js';
 import type { Catalog } from '../src/catalog/types.js';
 import { executeOdooCall, explainOdooCall, isOdooCall, isReadMethod, planOdooCall } from '../src/exec/odoo-call.js';
@@ -162,6 +164,9 @@ export class Client extends EventEmitter {
     else Object.assign(line, { code: (outcome.error as { code?: string }).code, error: (outcome.error as Error).message });
     this.log.info(line, outcome.error === undefined ? 'statement' : 'statement failed');
   }
+
+  /** The user-defined views of this session: the views file's, then CREATE/DROP VIEW's. */
+  private views: ViewStore = ViewStore.empty();
 
   /** The catalog this client plans with (shared with the other clients of a Pool). */
   get catalog(): Catalog {
@@ -298,6 +303,7 @@ export class Client extends EventEmitter {
     const attempt = (async () => {
       try {
         await this.withDeadline(this.connectionTimeout, this.odoo.connect(), () => new Error('Connection terminated due to connection timeout'));
+        this.views = await ViewStore.load(this.settings.views);
       } catch (err) {
         throw connectError(err, this.settings);
       }
@@ -404,6 +410,13 @@ export class Client extends EventEmitter {
             this.transactionStatement(stmt.node);
             return fromCommandTag<R>(tag, [], [], rowMode);
           }
+          const viewTag = await runViewStatement(stmt.node, {
+            store: this.views,
+            catalog: this.catalog,
+            persist: this.settings.persistViews ?? false,
+            planOptions: this.planOptions(),
+          });
+          if (viewTag) return fromCommandTag<R>(viewTag, [], [], rowMode);
           throw notSupported(stmt);
         }
         default:
@@ -536,7 +549,12 @@ export class Client extends EventEmitter {
   }
 
   private planOptions(): PlanOptions {
-    return { pushdown: this.settings.pushdown ?? true, includeArchived: this.settings.archived === 'include', maxRows: this.settings.maxRows ?? null };
+    return {
+      pushdown: this.settings.pushdown ?? true,
+      includeArchived: this.settings.archived === 'include',
+      maxRows: this.settings.maxRows ?? null,
+      views: this.views.map,
+    };
   }
 
   private execOptions(signal: AbortSignal) {

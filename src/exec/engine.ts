@@ -22,7 +22,7 @@
 import { startPGlite } from './engine-start.js';
 import { PGlite, protocol } from '@electric-sql/pglite';
 import type { Column, PgType, Table } from '../catalog/types.js';
-import { Mirror, READER_ROLE } from './mirror.js';
+import { ID_SEQUENCE, Mirror, READER_ROLE } from './mirror.js';
 import type { OutputColumn } from '../plan/types.js';
 import { SqlError, SQLSTATE } from '../sql/errors.js';
 import { copyField, paramText, quoteIdent, TYPES_BY_OID, typeDeclaration } from './values.js';
@@ -57,16 +57,23 @@ export interface LocalOptions {
    * then the user's. Otherwise positions are dropped (they would point into rewritten SQL).
    */
   userSql?: string;
-  /** tables the mirror must hold besides the loaded ones (the whole catalog, for catalog queries) */
+  /** the whole catalog, when the statement reads catalog relations: the mirror then holds every table, with comments and foreign keys */
   mirror?: readonly Table[];
-  /** views for this statement only: name → SELECT (user-defined views of the session) */
-  views?: ReadonlyArray<{ name: string; sql: string }>;
+  /** views for this statement only (user-defined views of the session), in creation order */
+  views?: ReadonlyArray<{ name: string; sql: string; columns?: string[] }>;
 }
 
 let instance: Promise<PGlite> | undefined;
 const mirror = new Mirror();
-/** the mirror's id sequences (serial) must be usable by the engine's local INSERTs */
-const DEFAULT_PRIVILEGES = `ALTER DEFAULT PRIVILEGES IN SCHEMA public GRANT USAGE ON SEQUENCES TO ${READER_ROLE}`;
+/**
+ * The id sequence must be usable by the engine's local INSERTs, and REFERENCES (which reads no
+ * row) makes every mirror table visible in information_schema to the role statements run as.
+ */
+const DEFAULT_PRIVILEGES = [
+  `CREATE SEQUENCE public.${ID_SEQUENCE}`,
+  `GRANT USAGE ON SEQUENCE public.${ID_SEQUENCE} TO ${READER_ROLE}`,
+  `ALTER DEFAULT PRIVILEGES IN SCHEMA public GRANT REFERENCES ON TABLES TO ${READER_ROLE}`,
+].join(';\n');
 
 function engine(): Promise<PGlite> {
   instance ??= startPGlite()
@@ -188,8 +195,8 @@ function isScratch(t: LocalTable | ScratchTable): t is ScratchTable {
 
 /** Grow the mirror with the tables of this statement (committed: the mirror outlives statements). */
 async function ensureMirror(pg: PGlite, tables: ReadonlyArray<LocalTable | ScratchTable>, opts: LocalOptions): Promise<void> {
-  const wanted = [...(opts.mirror ?? []), ...tables.filter((t): t is LocalTable => !isScratch(t)).map((t) => t.table)];
-  const ddl = mirror.plan(wanted);
+  const loaded = tables.filter((t): t is LocalTable => !isScratch(t)).map((t) => t.table);
+  const ddl = [mirror.plan(loaded), opts.mirror ? mirror.plan(opts.mirror, true) : ''].filter(Boolean).join(';\n');
   try {
     if (ddl) await pg.exec(ddl);
     if (mirror.needsRelations) {
@@ -263,7 +270,8 @@ async function prepare(tx: Tx, sql: string, tables: ReadonlyArray<LocalTable | S
     dotted.push({ name: table.model, table, columns });
   }
   for (const v of opts.views ?? []) {
-    setup.push(`CREATE VIEW public.${quoteIdent(v.name)} WITH (security_invoker = true) AS ${v.sql}`);
+    const cols = v.columns?.length ? ` (${v.columns.map(quoteIdent).join(', ')})` : '';
+    setup.push(`CREATE VIEW public.${quoteIdent(v.name)}${cols} WITH (security_invoker = true) AS ${v.sql}`);
     grants.push(`GRANT SELECT ON public.${quoteIdent(v.name)} TO ${READER_ROLE}`);
   }
   await tx.exec(setup.join(';\n')).catch(rethrowLoadError);

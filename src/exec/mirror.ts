@@ -21,17 +21,20 @@ import { quoteIdent, typeDeclaration } from './values.js';
 interface MirrorTable {
   /** column name → declared type */
   columns: Map<string, string>;
-  comment: string | null;
+  /** comments and foreign keys were declared (the full catalog was asked for) */
+  described: boolean;
 }
 
 /** The role statements run as: it can read only what the statement loaded. */
 export const READER_ROLE = 'odoo_sql_reader';
+/** One sequence gives every mirror table's id a default (the engine's local INSERTs need one). */
+export const ID_SEQUENCE = 'odoo_sql_ids';
 
 const INT4: PgType = { name: 'int4', oid: 23, typmod: -1 };
 
 export class Mirror {
   private readonly tables = new Map<string, MirrorTable>();
-  /** tables already handed to ensure() (by identity): most calls skip all work */
+  /** tables already handed to plan() in full mode (by identity): most calls skip all work */
   private seen = new WeakSet<Table>();
   /** relation OID in the engine → table name, filled by `relations` */
   private oids = new Map<number, string>();
@@ -39,13 +42,17 @@ export class Mirror {
   private attnames = new Map<string, string>();
   private stale = true;
 
-  /** The DDL that makes the mirror contain `tables` (empty string when it already does). */
-  plan(tables: Iterable<Table>): string {
+  /**
+   * The DDL that makes the mirror contain `tables` (empty string when it already does).
+   * `full`: also their comments and foreign keys, which only catalog queries read and which
+   * cost most of the DDL's time (PostgreSQL creates four triggers per foreign key).
+   */
+  plan(tables: Iterable<Table>, full = false): string {
     const ddl: string[] = [];
-    const fks: Table[] = [];
+    const describe: Table[] = [];
     for (const t of tables) {
       if (this.seen.has(t)) continue;
-      this.seen.add(t);
+      if (full) this.seen.add(t);
       const name = `public.${quoteIdent(t.name)}`;
       const have = this.tables.get(t.name);
       if (!have) {
@@ -54,12 +61,10 @@ export class Mirror {
         for (const c of withId(t)) {
           const type = typeDeclaration(c.type);
           columns.set(c.name, type);
-          // serial, as in Odoo's own schema: the engine's INSERTs (writes computed locally) need a default
-          decls.push(c.name === 'id' ? `${quoteIdent(c.name)} serial PRIMARY KEY` : `${quoteIdent(c.name)} ${type}`);
+          decls.push(c.name === 'id' ? `"id" int4 NOT NULL DEFAULT nextval('${ID_SEQUENCE}') PRIMARY KEY` : `${quoteIdent(c.name)} ${type}`);
         }
         ddl.push(`CREATE TABLE ${name} (${decls.join(', ')})`);
-        this.tables.set(t.name, { columns, comment: null });
-        fks.push(t);
+        this.tables.set(t.name, { columns, described: false });
       } else {
         for (const c of withId(t)) {
           const type = typeDeclaration(c.type);
@@ -69,24 +74,23 @@ export class Mirror {
           if (old !== undefined) ddl.push(`ALTER TABLE ${name} DROP COLUMN ${quoteIdent(c.name)} CASCADE`);
           ddl.push(`ALTER TABLE ${name} ADD COLUMN ${quoteIdent(c.name)} ${type}`);
           have.columns.set(c.name, type);
-          if (c.relationTable !== undefined) fks.push(t);
+          have.described = false;
         }
       }
+      if (full) describe.push(t);
+    }
+    for (const t of describe) {
       const entry = this.tables.get(t.name) as MirrorTable;
-      if (t.description && entry.comment !== t.description) {
-        ddl.push(`COMMENT ON TABLE ${name} IS ${quoteLiteral(t.description)}`);
-        entry.comment = t.description;
-      }
+      if (entry.described) continue;
+      entry.described = true;
+      const name = `public.${quoteIdent(t.name)}`;
+      if (t.description) ddl.push(`COMMENT ON TABLE ${name} IS ${quoteLiteral(t.description)}`);
       for (const c of t.columns) {
         if (c.comment) ddl.push(`COMMENT ON COLUMN ${name}.${quoteIdent(c.name)} IS ${quoteLiteral(c.comment)}`);
-      }
-    }
-    for (const t of new Set(fks)) {
-      for (const c of t.columns) {
         const target = c.relationTable;
         if (c.odooType !== 'many2one' || target === undefined || !this.tables.has(target)) continue;
         ddl.push(
-          `ALTER TABLE public.${quoteIdent(t.name)} ADD CONSTRAINT ${quoteIdent(`${t.name}_${c.name}_fkey`.slice(0, 63))} ` +
+          `ALTER TABLE ${name} ADD CONSTRAINT ${quoteIdent(`${t.name}_${c.name}_fkey`.slice(0, 63))} ` +
             `FOREIGN KEY (${quoteIdent(c.name)}) REFERENCES public.${quoteIdent(target)} (id) NOT VALID`,
         );
       }

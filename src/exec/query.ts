@@ -23,8 +23,6 @@ export interface QueryOptions {
   pageSize?: number;
   maxRows?: number | null;
   signal?: AbortSignal;
-  /** views of the session, created for the statement (name → SELECT) */
-  views?: ReadonlyArray<{ name: string; sql: string }>;
 }
 
 /** What happened to one scan, for EXPLAIN and EXPLAIN ANALYZE. */
@@ -66,7 +64,7 @@ export async function runQuery(plan: QueryPlan, client: StatsClient, opts: Query
     const tables = merge(reports.map((r) => r.loaded));
     const cap = opts.maxRows ?? null;
     const started = performance.now();
-    const local = await runLocal(plan.engineSql ?? plan.sql, plan.params, tables, { userSql: plan.sql, views: opts.views });
+    const local = await runLocal(plan.engineSql ?? plan.sql, plan.params, tables, { userSql: plan.sql, views: plan.views, mirror: plan.catalogTables ?? undefined });
     opts.signal?.throwIfAborted();
     const rows = cap !== null && local.rows.length > cap ? local.rows.slice(0, cap) : local.rows;
     return {
@@ -80,9 +78,9 @@ export async function runQuery(plan: QueryPlan, client: StatsClient, opts: Query
 }
 
 /** The result columns without reading Odoo. */
-export async function describeQuery(plan: QueryPlan, views?: QueryOptions['views']): Promise<OutputColumn[]> {
+export async function describeQuery(plan: QueryPlan): Promise<OutputColumn[]> {
   const tables: LocalTable[] = plan.scans.map((s) => ({ table: s.table, columns: fieldsOf(s), rows: [] }));
-  const { columns } = await describeLocal(plan.engineSql ?? plan.sql, merge(tables), { userSql: plan.sql, views });
+  const { columns } = await describeLocal(plan.engineSql ?? plan.sql, merge(tables), { userSql: plan.sql, views: plan.views, mirror: plan.catalogTables ?? undefined });
   return columns;
 }
 

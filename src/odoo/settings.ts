@@ -60,6 +60,10 @@ export interface OdooSettings {
   readonly?: boolean;
   /** SQL layer: refuse UPDATE and DELETE without WHERE (21000). */
   requireWhere?: boolean;
+  /** SQL layer: path of a JSON file of user-defined views, `{"name": {"query": "SELECT …"}}` (CData's UserDefinedViews format). */
+  views?: string;
+  /** SQL layer: CREATE VIEW / DROP VIEW also rewrite the views file (default false: they last for the connection). */
+  persistViews?: boolean;
 }
 
 export type Archived = 'include' | 'hide';
@@ -69,7 +73,7 @@ type Key = keyof OdooSettings;
 export const SETTING_NAMES: readonly Key[] = [
   'url', 'database', 'user', 'password', 'apiKey', 'protocol', 'timeout', 'lang', 'tz', 'companyIds',
   'sslCa', 'sslCert', 'sslKey', 'sslServerCert', 'proxy', 'maxConcurrency', 'retries',
-  'pageSize', 'maxRows', 'archived', 'pushdown', 'batchSize', 'readonly', 'requireWhere',
+  'pageSize', 'maxRows', 'archived', 'pushdown', 'batchSize', 'readonly', 'requireWhere', 'views', 'persistViews',
 ];
 
 const SECRET_KEYS: ReadonlySet<Key> = new Set<Key>(['password', 'apiKey']);
@@ -216,6 +220,10 @@ function normalize(m: Layer): OdooSettings {
   if (present(m.batchSize)) s.batchSize = integer(m.batchSize, 'batchSize', 1);
   if (present(m.readonly)) s.readonly = boolean(m.readonly, 'readonly');
   if (present(m.requireWhere)) s.requireWhere = boolean(m.requireWhere, 'requireWhere');
+  const views = optionalString(m.views, 'views');
+  if (views !== undefined) s.views = views;
+  if (present(m.persistViews)) s.persistViews = boolean(m.persistViews, 'persistViews');
+  if (s.persistViews && s.views === undefined) throw new OdooConfigError('persistViews needs the views setting (the file to write)');
   return s;
 }
 

@@ -30,7 +30,8 @@ import { ensureParser, parseStatementsSync, positionAt } from '../sql/parse.js';
 import { toDomain } from './domain.js';
 import { resolveTable } from './names.js';
 import type { Feed, PlanOptions, QueryPlan, Scan } from './types.js';
-import { columnKind, describe, translateWhere } from './where.js';
+import { describe, translateWhere } from './where.js';
+import { Deparser } from 'pgsql-deparser';
 
 type RangeVar = NodeOf<'RangeVar'>;
 
@@ -41,7 +42,9 @@ interface Occ {
   refname: string;
   block: Block;
   /** conditions whose TRUE rows are the only ones of this scan the statement can use */
-  filters: Node[];
+  filters: Filter[];
+  /** on the nullable side of an outer join of its own SELECT */
+  nullable: boolean;
   columns: Set<string>;
   all: boolean;
   activeNamed: boolean;
@@ -51,9 +54,32 @@ interface Occ {
   domain?: unknown[];
 }
 
+/** A condition and how its column references map to the scan it restricts. */
+interface Filter {
+  node: Node;
+  column(ref: Node): Column | undefined;
+  /** written in the scan's own SELECT (not pushed through a derived table) */
+  direct: boolean;
+  /** the SELECT the condition is written in */
+  block: Block;
+}
+
+/** An output column of a subquery that is a plain column of one of its scans. */
+interface Target {
+  occ: Occ;
+  col: Column;
+}
+
+/** A subquery, view or CTE in FROM: its output columns that are scan columns (null: unknown). */
+interface Derived {
+  alias: string;
+  projection: Map<string, Target> | null;
+}
+
 /** One SELECT's FROM list. */
 class Block {
   readonly occs: Occ[] = [];
+  readonly derived: Derived[] = [];
   /** FROM items that are not Odoo tables (subqueries, CTE references, functions, catalog tables) */
   opaque = false;
   /** WHERE/ON expressions of this block, for the `active` rule */
@@ -75,8 +101,22 @@ interface Ref {
   block: Block;
 }
 
+/** CTE names in scope → their projection when conditions may be pushed through them. */
+type Ctes = ReadonlyMap<string, Map<string, Target> | null>;
+
+/** A user-defined view: its SELECT parsed, and its column names when the view renames them. */
+export interface ViewDefinition {
+  name: string;
+  sql: string;
+  node: Node;
+  columns?: string[];
+}
+
+const AGGREGATE_NAMES = new Set(['count', 'sum', 'avg', 'min', 'max', 'array_agg', 'string_agg', 'bool_and', 'bool_or', 'every', 'json_agg', 'jsonb_agg', 'stddev', 'variance']);
+
 interface Flagged {
-  occ: Occ;
+  occ?: Occ;
+  derived?: Derived;
   /** on the nullable side of an outer join within the join tree looked at */
   nullable: boolean;
 }
@@ -88,8 +128,12 @@ export async function planQuery(sql: string, params: unknown[], catalog: Catalog
   if (stmts.length !== 1) throw new SqlError('cannot insert multiple commands into a prepared statement', { code: SQLSTATE.syntax_error });
   const stmt = stmts[0] as (typeof stmts)[number];
   checkParamCount(sql, stmt.node, params);
-  const analysis = new Analysis(sql, catalog);
-  await analysis.statement(stmt.node, undefined, new Set());
+  const analysis = new Analysis(sql, catalog, opts.views);
+  walk(stmt.node, (n) => {
+    const rv = pick(n, 'RangeVar');
+    if (rv?.relname && rv.schemaname === undefined) analysis.rangeNames.set(rv.relname, (analysis.rangeNames.get(rv.relname) ?? 0) + 1);
+  });
+  await analysis.statement(stmt.node, undefined, new Map());
   const occs = analysis.occs;
   const pushdown = opts.pushdown !== false;
 
@@ -125,7 +169,10 @@ export async function planQuery(sql: string, params: unknown[], catalog: Catalog
     };
   });
   if (!why.length) why.push(...analysis.constructs());
-  return { kind: 'query', sql, params: engineParams(params), scans, groups: null, engineSql: sql, why: unique(why), pushdown };
+  return { kind: 'query', sql, params: engineParams(params), scans, groups: null, engineSql: sql, why: unique(why), pushdown,
+    catalogTables: CATALOG_READS.test(sql) ? await catalog.tables() : null,
+    views: [...(opts.views?.values() ?? [])].filter((v) => analysis.usedViews.has(v.name) || CATALOG_READS.test(sql)).map((v) => ({ name: v.name, sql: v.sql, columns: v.columns })),
+  };
 }
 
 function unique(xs: string[]): string[] {
@@ -133,42 +180,55 @@ function unique(xs: string[]): string[] {
 }
 
 const CATALOG_SCHEMAS = new Set(['pg_catalog', 'information_schema']);
+/** statements that may read the catalog (relations, OID casts, description functions): the mirror then holds every table */
+const CATALOG_READS = /pg_|information_schema|regclass|regtype|regproc|regnamespace|_description\s*\(/i;
 
 class Analysis {
   readonly occs: Occ[] = [];
   readonly refs: Ref[] = [];
+  /** relation names of the whole statement and how often each is named (CTE pushing) */
+  rangeNames = new Map<string, number>();
+  readonly usedViews = new Set<string>();
+  private viewDepth = 0;
   /** constructs the statement uses that only the engine runs, for EXPLAIN */
   private readonly seen = new Set<string>();
   constructor(
     private readonly sql: string,
     private readonly catalog: Catalog,
+    private readonly views: ReadonlyMap<string, ViewDefinition> | undefined,
   ) {}
 
   constructs(): string[] {
     return [...this.seen];
   }
 
-  async statement(node: Node | undefined, parent: Block | undefined, ctes: ReadonlySet<string>): Promise<void> {
+  /** Analyse a statement; returns its projection when its rows are rows of its scans (see Derived). */
+  async statement(node: Node | undefined, parent: Block | undefined, ctes: Ctes): Promise<Map<string, Target> | null> {
     const s = pick(node, 'SelectStmt');
     if (!s) {
       if (node && (pick(node, 'InsertStmt') || pick(node, 'UpdateStmt') || pick(node, 'DeleteStmt'))) {
         throw new SqlError('data-modifying statements in WITH are not supported', { code: SQLSTATE.feature_not_supported });
       }
       await this.expressions(node, parent ?? new Block(undefined), ctes);
-      return;
+      return null;
     }
-    await this.select(s, parent, ctes);
+    return this.select(s, parent, ctes);
   }
 
-  private async select(s: SelectStmt, parent: Block | undefined, outer: ReadonlySet<string>): Promise<void> {
-    const ctes = new Set(outer);
+  private async select(s: SelectStmt, parent: Block | undefined, outer: Ctes): Promise<Map<string, Target> | null> {
+    const ctes = new Map(outer);
     if (s.withClause) {
       this.seen.add('WITH');
       for (const c of s.withClause.ctes ?? []) {
         const name = pick(c, 'CommonTableExpr')?.ctename;
-        if (name) ctes.add(name);
+        if (name) ctes.set(name, null);
       }
-      for (const c of s.withClause.ctes ?? []) await this.statement(pick(c, 'CommonTableExpr')?.ctequery, parent, ctes);
+      for (const c of s.withClause.ctes ?? []) {
+        const cte = pick(c, 'CommonTableExpr');
+        const projection = await this.statement(cte?.ctequery, parent, ctes);
+        // a CTE read more than once gets each reader's conditions: they cannot all be pushed
+        if (cte?.ctename && !s.withClause.recursive && (this.rangeNames.get(cte.ctename) ?? 0) === 1) ctes.set(cte.ctename, projection);
+      }
     }
     if (s.intoClause) throw new SqlError('SELECT INTO is not supported', { code: SQLSTATE.feature_not_supported });
     if (s.lockingClause?.length) throw new SqlError('row locking (FOR UPDATE/SHARE) is not supported: Odoo has no row locks to offer', { code: SQLSTATE.feature_not_supported });
@@ -178,7 +238,7 @@ class Analysis {
       await this.select(s.rarg as SelectStmt, parent, ctes);
       const b = new Block(parent);
       await this.expressions([...(s.sortClause ?? []), ...opt(s.limitCount), ...opt(s.limitOffset)], b, ctes);
-      return;
+      return null;
     }
     const block = new Block(parent);
     if (s.valuesLists?.length) {
@@ -187,7 +247,10 @@ class Analysis {
     }
     for (const item of s.fromClause ?? []) {
       const flagged = await this.from(item, block, ctes);
-      for (const f of flagged) if (!f.nullable && s.whereClause) f.occ.filters.push(s.whereClause);
+      for (const f of flagged) {
+        if (f.occ) f.occ.nullable = f.nullable;
+        if (!f.nullable && s.whereClause) this.restrict(f, s.whereClause, block);
+      }
     }
     if (s.fromClause && s.fromClause.length > 1) this.seen.add('several tables in FROM');
     if (s.whereClause) block.conditions.push(s.whereClause);
@@ -208,10 +271,94 @@ class Analysis {
       block,
       ctes,
     );
+    return this.projection(s, block);
+  }
+
+  /** Record that `cond` restricts the rows of a scan, or of the scans behind a derived table. */
+  private restrict(f: Flagged, cond: Node, block: Block): void {
+    const occ = f.occ;
+    if (occ) {
+      occ.filters.push({ node: cond, column: (ref) => this.resolve(ref, occ, occ.block), direct: true, block: occ.block });
+      return;
+    }
+    const d = f.derived;
+    if (!d?.projection) return;
+    for (const x of new Set([...d.projection.values()].map((t) => t.occ))) {
+      x.filters.push({
+        node: cond,
+        column: (ref) => {
+          const t = this.derivedRef(ref, d, block);
+          return t && t.occ === x ? t.col : undefined;
+        },
+        direct: false,
+        block,
+      });
+    }
+  }
+
+  /** The scan column a reference to a derived table's output column stands for. */
+  private derivedRef(ref: Node, d: Derived, block: Block): Target | undefined {
+    const names = (pick(ref, 'ColumnRef')?.fields ?? []).map((f) => stringOf(f));
+    if (names.some((n) => n === undefined) || !d.projection) return undefined;
+    if (names.length === 2) return names[0] === d.alias && block.derived.includes(d) && !block.occs.some((o) => o.refname === d.alias) ? d.projection.get(names[1] as string) : undefined;
+    if (names.length !== 1) return undefined;
+    const name = names[0] as string;
+    if (block.opaque || block.occs.some((o) => o.table.column(name))) return undefined;
+    if (block.derived.some((x) => x !== d && (x.projection === null || x.projection.has(name)))) return undefined;
+    return d.projection.get(name);
+  }
+
+  /**
+   * Output columns of a SELECT that are plain columns of its (non-nullable) scans, when conditions
+   * on its output may be pushed below it: no grouping, window, DISTINCT or LIMIT changes which
+   * rows a scan row turns into.
+   */
+  private projection(s: SelectStmt, block: Block): Map<string, Target> | null {
+    if (s.groupClause?.length || s.havingClause || s.distinctClause || s.limitCount || s.limitOffset || s.windowClause?.length) return null;
+    let unsafe = false;
+    walk(s.targetList, (n) => {
+      if (pick(n, 'SubLink')) return false;
+      const fc = pick(n, 'FuncCall');
+      if (fc && (fc.over || fc.agg_star || fc.agg_distinct || AGGREGATE_NAMES.has(stringOf(fc.funcname?.at(-1)) ?? ''))) unsafe = true;
+    });
+    if (unsafe) return null;
+    const out = new Map<string, Target>();
+    const add = (name: string, t: Target | undefined) => {
+      if (t && !t.occ.nullable) out.set(name, t);
+    };
+    for (const item of s.targetList ?? []) {
+      const rt = pick(item, 'ResTarget');
+      const ref = pick(rt?.val, 'ColumnRef');
+      if (!rt || !ref) continue;
+      const fields = ref.fields ?? [];
+      const star = pick(fields[fields.length - 1], 'A_Star') !== undefined;
+      if (star) {
+        const qualifier = fields.length === 2 ? stringOf(fields[0]) : undefined;
+        for (const o of block.occs) {
+          if (qualifier !== undefined && o.refname !== qualifier) continue;
+          for (const col of o.table.columns) add(col.name, { occ: o, col });
+        }
+        for (const d of block.derived) {
+          if (qualifier !== undefined && d.alias !== qualifier) continue;
+          for (const [name, t] of d.projection ?? []) add(name, t);
+        }
+        continue;
+      }
+      const name = rt.name ?? stringOf(fields[fields.length - 1]);
+      if (name === undefined) continue;
+      let found: Target | undefined;
+      for (const o of block.occs) {
+        const col = this.resolve(rt.val as Node, o, block);
+        if (col) found = { occ: o, col };
+      }
+      for (const d of block.derived) found ??= this.derivedRef(rt.val as Node, d, block);
+      add(name, found);
+    }
+    return out;
   }
 
   /** A FROM item: its scans, flagged when on the nullable side of an outer join inside it. */
-  private async from(item: Node, block: Block, ctes: ReadonlySet<string>): Promise<Flagged[]> {
+  private async from(item: Node, block: Block, ctes: Ctes): Promise<Flagged[]> {
     const rv = pick(item, 'RangeVar');
     if (rv) return this.rangeVar(rv, block, ctes);
     const j = pick(item, 'JoinExpr');
@@ -225,24 +372,23 @@ class Analysis {
         await this.expressions(j.quals, block, ctes);
         // ON restricts the rows of an inner join's sides, and the inner side of a one-sided outer join
         const restricted = type === 'JOIN_INNER' ? [...left, ...right] : type === 'JOIN_LEFT' ? right : type === 'JOIN_RIGHT' ? left : [];
-        for (const f of restricted) if (!f.nullable) f.occ.filters.push(j.quals);
+        for (const f of restricted) if (!f.nullable) this.restrict(f, j.quals, block);
       }
       for (const name of j.usingClause ?? []) {
         const col = stringOf(name);
-        if (col) for (const f of [...left, ...right]) if (f.occ.table.column(col)) f.occ.columns.add(col);
+        if (col) for (const f of [...left, ...right]) if (f.occ?.table.column(col)) f.occ.columns.add(col);
       }
-      if (j.isNatural) for (const f of [...left, ...right]) f.occ.all = true;
+      if (j.isNatural) for (const f of [...left, ...right]) if (f.occ) f.occ.all = true;
       const nullLeft = type === 'JOIN_RIGHT' || type === 'JOIN_FULL';
       const nullRight = type === 'JOIN_LEFT' || type === 'JOIN_FULL';
       if (j.alias) block.opaque = true; // `(a JOIN b) AS x` renames columns: resolve conservatively
-      return [...left.map((f) => ({ occ: f.occ, nullable: f.nullable || nullLeft })), ...right.map((f) => ({ occ: f.occ, nullable: f.nullable || nullRight }))];
+      return [...left.map((f) => ({ ...f, nullable: f.nullable || nullLeft })), ...right.map((f) => ({ ...f, nullable: f.nullable || nullRight }))];
     }
     const sub = pick(item, 'RangeSubselect');
     if (sub) {
       this.seen.add('subquery in FROM');
-      block.opaque = true;
-      await this.statement(sub.subquery, block, ctes);
-      return [];
+      const projection = await this.statement(sub.subquery, block, ctes);
+      return [this.derive(block, sub.alias?.aliasname, sub.alias?.colnames?.length ? null : projection)];
     }
     const fn = pick(item, 'RangeFunction');
     if (fn) {
@@ -255,19 +401,38 @@ class Analysis {
       this.seen.add('TABLESAMPLE');
       const inner = await this.from(sample.relation as Node, block, ctes);
       // sampling keeps a random part of the rows: nothing may be pushed below it
-      for (const f of inner) f.occ.filters.length = 0;
-      return inner.map((f) => ({ occ: f.occ, nullable: true }));
+      for (const f of inner) if (f.occ) f.occ.filters.length = 0;
+      return inner.map((f) => ({ ...f, nullable: true }));
     }
     block.opaque = true;
     await this.expressions(item, block, ctes);
     return [];
   }
 
-  private async rangeVar(rv: RangeVar, block: Block, ctes: ReadonlySet<string>): Promise<Flagged[]> {
+  /** A derived table in FROM; without a known projection it hides which columns it has. */
+  private derive(block: Block, alias: string | undefined, projection: Map<string, Target> | null): Flagged {
+    const d: Derived = { alias: alias ?? '', projection };
+    block.derived.push(d);
+    if (!projection || alias === undefined) block.opaque = true;
+    return { derived: d, nullable: false };
+  }
+
+  private async rangeVar(rv: RangeVar, block: Block, ctes: Ctes): Promise<Flagged[]> {
     const relname = rv.relname ?? '';
     if (rv.schemaname === undefined && ctes.has(relname)) {
-      block.opaque = true;
-      return [];
+      const cols = rv.alias?.colnames?.length;
+      return [this.derive(block, rv.alias?.aliasname ?? relname, cols ? null : (ctes.get(relname) ?? null))];
+    }
+    const view = rv.schemaname === undefined || rv.schemaname === 'public' ? this.views?.get(relname) : undefined;
+    if (view) {
+      this.seen.add('view');
+      if (this.viewDepth > 32) throw new SqlError(`infinite recursion detected in rules for relation "${relname}"`, { code: '42P17' });
+      this.usedViews.add(relname);
+      this.viewDepth++;
+      // a view sees no alias of the query that reads it
+      const projection = await this.statement(view.node, undefined, new Map());
+      this.viewDepth--;
+      return [this.derive(block, rv.alias?.aliasname ?? relname, rv.alias?.colnames?.length || view.columns?.length ? null : projection)];
     }
     if (rv.schemaname !== undefined && CATALOG_SCHEMAS.has(rv.schemaname)) {
       block.opaque = true;
@@ -285,6 +450,7 @@ class Analysis {
       refname: rv.alias?.aliasname ?? relname,
       block,
       filters: [],
+      nullable: false,
       columns: new Set(['id']),
       all: false,
       activeNamed: false,
@@ -297,7 +463,7 @@ class Analysis {
   }
 
   /** Walk expressions: remember column references, plan subqueries as blocks of their own. */
-  private async expressions(root: Node | Node[] | undefined, block: Block, ctes: ReadonlySet<string>): Promise<void> {
+  private async expressions(root: Node | Node[] | undefined, block: Block, ctes: Ctes): Promise<void> {
     const subs: Node[] = [];
     walk(root, (n) => {
       const sl = pick(n, 'SubLink');
@@ -417,12 +583,12 @@ class Analysis {
   pushFilters(o: Occ, params: unknown[]): void {
     const parts: unknown[][] = [];
     for (const f of o.filters) {
-      const t = translateWhere(f, { sql: this.sql, params, column: (ref) => this.resolve(ref, o, o.block) });
+      const t = translateWhere(f.node, { sql: this.sql, params, column: (ref) => f.column(ref) });
       const d = toDomain(t.T);
       if (d.length) parts.push(d);
-      for (const c of conjuncts(f)) {
-        this.feed(o, c);
-        this.semiJoin(o, c);
+      for (const c of conjuncts(f.node)) {
+        this.feed(o, c, f);
+        if (f.direct) this.semiJoin(o, c);
       }
     }
     for (const c of this.pathConditions(o, params)) parts.push(c);
@@ -434,17 +600,17 @@ class Analysis {
   }
 
   /** `o.x = other.y` on integer columns: o may be restricted to the values `other` returned. */
-  private feed(o: Occ, c: Node): void {
+  private feed(o: Occ, c: Node, f: Filter): void {
     const e = pick(c, 'A_Expr');
     if (!e || e.kind !== 'AEXPR_OP' || stringOf(e.name?.[0]) !== '=' || e.name?.length !== 1) return;
     const sides = [e.lexpr, e.rexpr];
     for (const [mine, theirs] of [sides, [...sides].reverse()] as Array<[Node | undefined, Node | undefined]>) {
       if (!mine || !theirs || !pick(mine, 'ColumnRef') || !pick(theirs, 'ColumnRef')) continue;
-      const col = this.resolve(mine, o, o.block);
+      const col = f.column(mine);
       if (!col || !isIntKey(col)) continue;
-      const other = this.otherScan(theirs, o);
+      const other = this.otherScan(theirs, o, f.block);
       if (!other || !isIntKey(other.col)) continue;
-      o.feeds.push({ field: col.name, from: other.occ.index, column: other.col.name, text: describe(c), unique: col.name === 'id' });
+      o.feeds.push({ field: col.name, from: other.occ.index, column: other.col.name, text: sqlText(c), unique: col.name === 'id' });
     }
   }
 
@@ -465,15 +631,20 @@ class Analysis {
     if (!innerOcc) return;
     const innerCol = this.resolve(target, innerOcc, innerOcc.block);
     if (!innerCol || !isIntKey(innerCol)) return;
-    o.feeds.push({ field: col.name, from: innerOcc.index, column: innerCol.name, text: describe(c), unique: col.name === 'id' });
+    o.feeds.push({ field: col.name, from: innerOcc.index, column: innerCol.name, text: sqlText(c), unique: col.name === 'id' });
   }
 
-  private otherScan(ref: Node, o: Occ): { occ: Occ; col: Column } | undefined {
+  /** The scan column (of a scan other than o) a reference written in `block` stands for, if any. */
+  private otherScan(ref: Node, o: Occ, block: Block): { occ: Occ; col: Column } | undefined {
     for (const x of this.occs) {
       if (x === o) continue;
-      // the reference is written in o's block; it may name a scan of that block or an outer one
-      const col = this.resolve(ref, x, o.block) ?? (o.block !== x.block ? this.resolveOuter(ref, x, o.block) : undefined);
+      // a scan of that block, of an enclosing one, or behind a derived table of that block
+      const col = this.resolve(ref, x, block) ?? (block !== x.block ? this.resolveOuter(ref, x, block) : undefined);
       if (col) return { occ: x, col };
+    }
+    for (const d of block.derived) {
+      const t = this.derivedRef(ref, d, block);
+      if (t && t.occ !== o) return t;
     }
     return undefined;
   }
@@ -501,7 +672,7 @@ class Analysis {
       // the target's own conditions, translated on the target's columns
       const parts: unknown[][] = [];
       for (const tf of target.filters) {
-        const t = translateWhere(tf, { sql: this.sql, params, column: (ref) => this.resolve(ref, target, target.block) });
+        const t = translateWhere(tf.node, { sql: this.sql, params, column: (ref) => tf.column(ref) });
         const d = toDomain(t.T);
         if (d.length) parts.push(d);
       }
@@ -515,6 +686,15 @@ class Analysis {
       }
     }
     return out;
+  }
+}
+
+/** An expression as SQL, for EXPLAIN. */
+function sqlText(node: Node): string {
+  try {
+    return Deparser.deparse(node).replace(/\s+/g, ' ');
+  } catch {
+    return describe(node);
   }
 }
 
@@ -553,9 +733,4 @@ function prefixDomain(domain: unknown[], field: string): unknown[] | undefined {
     out.push(left === 'id' ? [field, op, right] : [`${field}.${left}`, op, right]);
   }
   return out;
-}
-
-/** Kinds of columns whose equality is an id match (for feeds). */
-export function feedable(col: Column): boolean {
-  return isIntKey(col) && columnKind(col) !== 'opaque';
 }

@@ -17,11 +17,11 @@ export async function planRead(sql: string, params: unknown[], catalog: Catalog,
   const stmts = parseStatementsSync(sql);
   const select = stmts.length === 1 ? pick(stmts[0]?.node, 'SelectStmt') : undefined;
   if (!select) return planSelect(sql, params, catalog, opts); // its errors are the right ones
-  if (await singleTable(sql, select, catalog)) return planSelect(sql, params, catalog, opts);
+  if (await singleTable(sql, select, catalog, opts)) return planSelect(sql, params, catalog, opts);
   return planQuery(sql, params, catalog, opts);
 }
 
-async function singleTable(sql: string, select: NonNullable<ReturnType<typeof pick<'SelectStmt'>>>, catalog: Catalog): Promise<boolean> {
+async function singleTable(sql: string, select: NonNullable<ReturnType<typeof pick<'SelectStmt'>>>, catalog: Catalog, opts: PlanOptions): Promise<boolean> {
   try {
     rejectUnsupported(sql, select);
   } catch (err) {
@@ -31,6 +31,7 @@ async function singleTable(sql: string, select: NonNullable<ReturnType<typeof pi
   const range = pick(select.fromClause?.[0], 'RangeVar');
   if (!range) return false;
   if (range.schemaname === 'pg_catalog' || range.schemaname === 'information_schema') return false;
+  if ((range.schemaname === undefined || range.schemaname === 'public') && opts.views?.has(range.relname ?? '')) return false;
   // catalog relations spelled without their schema (`pg_class`), when no Odoo table has the name
   if (range.schemaname === undefined && /^pg_/.test(range.relname ?? '') && !(await catalog.table(range.relname ?? ''))) return false;
   return true;

@@ -66,6 +66,8 @@ export interface PlanOptions {
   includeArchived?: boolean;
   /** maxRows setting: cap on rows returned */
   maxRows?: number | null;
+  /** user-defined views of the session, by name */
+  views?: ReadonlyMap<string, import('./query.js').ViewDefinition>;
 }
 
 /**
@@ -112,6 +114,10 @@ export interface QueryPlan {
   /** what the engine still does, and why Odoo cannot */
   why: string[];
   pushdown: boolean;
+  /** every table of the catalog when the statement may read the catalog (the mirror then describes them all); null otherwise */
+  catalogTables: Table[] | null;
+  /** the user-defined views the engine must create for the statement, in creation order */
+  views: Array<{ name: string; sql: string; columns?: string[] }>;
 }
 
 /** The aggregate push-down step (see aggregate.ts). */

@@ -75,6 +75,11 @@ export const SQLSTATE = {
   grouping_error: '42803',
   raise_exception: 'P0001',
   warning: '01000',
+  config_file_error: 'F0000',
+  invalid_object_definition: '42P17',
+  duplicate_table: '42P07',
+  wrong_object_type: '42809',
+  dependent_objects_still_exist: '2BP01',
 } as const;
 
 /** Odoo and transport failures as SQL errors, Odoo's own message kept in `detail`. */
