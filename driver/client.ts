@@ -29,28 +29,19 @@
 import { EventEmitter } from 'node:events';
 import { inspect } from 'node:util';
 import { createCatalog } from '../src/catalog/index.js';
-import { ViewStore } from '../src/catalog/views.js';
-import { runViewStatement } from '../src/exec/views-ddl.js';
 import { Cursor } from './cursor.js';
 import type { Catalog } from '../src/catalog/types.js';
-import { executeOdooCall, explainOdooCall, isOdooCall, isReadMethod, planOdooCall } from '../src/exec/odoo-call.js';
+import { isOdooCall } from '../src/exec/odoo-call.js';
 import { execute } from '../src/exec/run.js';
-import { executeWrite } from '../src/exec/write.js';
-import type { TextRow } from '../src/exec/engine.js';
 import { OdooClient } from '../src/odoo/client.js';
 import { createLogger, type Logger } from '../src/odoo/log.js';
 import { resolveSettings, type OdooSettings } from '../src/odoo/settings.js';
-import { explain as explainPlan } from '../src/plan/explain.js';
-import { planRead } from '../src/plan/read.js';
-import { estimateQuery } from '../src/exec/query.js';
-import type { PlanOptions, ReadPlan } from '../src/plan/types.js';
-import { explainWrite, planWrite, readOnlyError, type WritePlan } from '../src/plan/write.js';
-import { tagOf, type Node } from '../src/sql/ast.js';
+import { SqlSession } from '../src/session/session.js';
 import { fromOdooError, SqlError, SQLSTATE } from '../src/sql/errors.js';
 import { parseStatements, statementFingerprint, type ParsedStatement } from '../src/sql/parse.js';
 import {
   DEFAULT_TYPES, fieldsOf, fromCommandTag, makeResult, rowParser,
-  type CustomTypesConfig, type FieldDef, type QueryResult, type QueryResultRow, type RowMode,
+  type CustomTypesConfig, type QueryResult, type QueryResultRow, type RowMode,
 } from './result.js';
 
 /** Keys of node-postgres' client and pool configuration that are not Odoo settings. */
@@ -135,8 +126,8 @@ export class Client extends EventEmitter {
   /** false once the client met an error it cannot recover from (the pool then drops it) */
   _queryable = true;
   private tail: Promise<unknown> = Promise.resolve();
-  /** BEGIN … COMMIT/ROLLBACK: statements that wrote to Odoo since BEGIN (and at each savepoint) */
-  private txn: { writes: number; savepoints: Array<{ name: string; writes: number }> } | null = null;
+  /** what statements do (shared with the wire server); this class adds node-postgres' API */
+  private readonly session: SqlSession;
 
   constructor(config: ClientConfig | string = {}, internals: ClientInternals = {}) {
     super();
@@ -150,6 +141,10 @@ export class Client extends EventEmitter {
     this.odoo = new OdooClient(this.settings, { logger });
     this.log = logger.child({ component: 'sql' });
     this.sharedCatalog = internals.catalog;
+    this.session = new SqlSession(this.settings, this.odoo, () => this.catalog, {
+      // a NoticeMessage-shaped object, as node-postgres emits
+      onNotice: (n) => this.emit('notice', { name: 'notice', length: 0, ...n }),
+    });
   }
 
   /** info: one line per statement, with its constants replaced by $n (never values or secrets). */
@@ -164,9 +159,6 @@ export class Client extends EventEmitter {
     else Object.assign(line, { code: (outcome.error as { code?: string }).code, error: (outcome.error as Error).message });
     this.log.info(line, outcome.error === undefined ? 'statement' : 'statement failed');
   }
-
-  /** The user-defined views of this session: the views file's, then CREATE/DROP VIEW's. */
-  private views: ViewStore = ViewStore.empty();
 
   /** The catalog this client plans with (shared with the other clients of a Pool). */
   get catalog(): Catalog {
@@ -242,10 +234,10 @@ export class Client extends EventEmitter {
       const controller = new AbortController();
       const timer = this.statementTimeout > 0 ? setTimeout(() => controller.abort(timeoutError()), this.statementTimeout) : undefined;
       try {
-        const plan = await this.plan(stmt, values).catch((err: unknown) => {
+        const plan = await this.session.plan(stmt, values).catch((err: unknown) => {
           throw shiftPosition(fromOdooError(err), stmt.start);
         });
-        const ex = await execute(plan, this.odoo, this.execOptions(controller.signal));
+        const ex = await execute(plan, this.odoo, this.session.execOptions(controller.signal));
         const parse = rowParser<R>(fieldsOf(ex.columns), opts.rowMode, types);
         for await (const batch of ex.batches) {
           for (const row of batch) yield parse(row);
@@ -267,9 +259,7 @@ export class Client extends EventEmitter {
         await this.ready();
         const stmts = await parseStatements(sql);
         if (stmts.length !== 1) throw new SqlError(stmts.length ? 'cannot insert multiple commands into a prepared statement' : 'explain() needs one statement', { code: SQLSTATE.syntax_error });
-        let stmt = stmts[0] as ParsedStatement;
-        if (stmt.kind === 'explain') stmt = (await explainTarget(stmt)).inner;
-        return await this.explainText(stmt, values);
+        return await this.session.explainText(stmts[0] as ParsedStatement, values);
       } catch (err) {
         throw this.failed(err);
       }
@@ -303,7 +293,7 @@ export class Client extends EventEmitter {
     const attempt = (async () => {
       try {
         await this.withDeadline(this.connectionTimeout, this.odoo.connect(), () => new Error('Connection terminated due to connection timeout'));
-        this.views = await ViewStore.load(this.settings.views);
+        await this.session.open();
       } catch (err) {
         throw connectError(err, this.settings);
       }
@@ -377,188 +367,17 @@ export class Client extends EventEmitter {
 
   private async runStatement<R>(stmt: ParsedStatement, values: unknown[], rowMode: RowMode, types: CustomTypesConfig, signal: AbortSignal): Promise<QueryResult<R>> {
     try {
-      switch (stmt.kind) {
-        case 'select': {
-          if (isOdooCall(stmt)) {
-            const plan = await planOdooCall(stmt.text, values);
-            const out = await this.callMethod(plan, signal);
-            const fields = fieldsOf(out.columns);
-            const parse = rowParser<R>(fields, rowMode, types);
-            return makeResult({ command: 'SELECT', rowCount: 1, rows: out.rows.map(parse), fields, rowMode });
-          }
-          const plan = await this.plan(stmt, values);
-          const ex = await execute(plan, this.odoo, this.execOptions(signal));
-          const fields = fieldsOf(ex.columns);
-          const parse = rowParser<R>(fields, rowMode, types);
-          const rows: R[] = [];
-          for await (const batch of ex.batches) for (const row of batch) rows.push(parse(row));
-          return makeResult({ command: 'SELECT', rowCount: rows.length, rows, fields, rowMode });
-        }
-        case 'explain':
-          return await this.explainStatement<R>(stmt, values, rowMode, types, signal);
-        case 'insert':
-        case 'update':
-        case 'delete': {
-          const out = await this.write(stmt, values, signal);
-          const fields = fieldsOf(out.columns);
-          const parse = rowParser<R>(fields, rowMode, types);
-          return fromCommandTag<R>(out.tag, out.rows.map(parse), fields, rowMode);
-        }
-        case 'other': {
-          const tag = transactionTag(stmt.node);
-          if (tag) {
-            this.transactionStatement(stmt.node);
-            return fromCommandTag<R>(tag, [], [], rowMode);
-          }
-          const viewTag = await runViewStatement(stmt.node, {
-            store: this.views,
-            catalog: this.catalog,
-            persist: this.settings.persistViews ?? false,
-            planOptions: this.planOptions(),
-          });
-          if (viewTag) return fromCommandTag<R>(viewTag, [], [], rowMode);
-          throw notSupported(stmt);
-        }
-        default:
-          throw notSupported(stmt);
-      }
+      const out = await this.session.run(stmt, values, signal);
+      const fields = fieldsOf(out.columns ?? []);
+      const parse = rowParser<R>(fields, rowMode, types);
+      const rows: R[] = [];
+      for await (const batch of out.batches) for (const row of batch) rows.push(parse(row));
+      if (out.tag === null) return makeResult({ command: 'SELECT', rowCount: rows.length, rows, fields, rowMode });
+      if (out.tag === 'EXPLAIN') return makeResult({ command: 'EXPLAIN', rowCount: null, rows, fields, rowMode });
+      return fromCommandTag<R>(out.tag, rows, fields, rowMode);
     } catch (err) {
       throw shiftPosition(fromOdooError(err), stmt.start);
     }
-  }
-
-  private async explainStatement<R>(stmt: ParsedStatement, values: unknown[], rowMode: RowMode, types: CustomTypesConfig, signal: AbortSignal): Promise<QueryResult<R>> {
-    const { inner, analyze } = await explainTarget(stmt);
-    let lines: string[];
-    if (inner.kind === 'select' && !isOdooCall(inner)) {
-      const plan = await this.plan(inner, values);
-      if (analyze) {
-        const start = performance.now();
-        const calls = this.odoo.stats.calls;
-        const bytes = this.odoo.stats.bytesSent + this.odoo.stats.bytesReceived;
-        let n = 0;
-        const ex = await execute(plan, this.odoo, this.execOptions(signal));
-        for await (const batch of ex.batches) n += batch.length;
-        lines = explainPlan(plan, ex.report).split('\n');
-        const transferred = this.odoo.stats.bytesSent + this.odoo.stats.bytesReceived - bytes;
-        lines.push(`Odoo: ${this.odoo.stats.calls - calls} calls, ${transferred} bytes`, `Rows: ${n}`, `Execution Time: ${(performance.now() - start).toFixed(3)} ms`);
-      } else {
-        lines = (await this.explainText(inner, values)).split('\n');
-      }
-    } else {
-      lines = (await this.explainText(inner, values)).split('\n');
-      if (analyze) {
-        // EXPLAIN ANALYZE runs the statement, writes included, as PostgreSQL does
-        const start = performance.now();
-        const n = isOdooCall(inner) ? (await this.callMethod(await planOdooCall(inner.text, values), signal)).rows.length : (await this.write(inner, values, signal)).rowCount;
-        lines.push(`Rows: ${n}`, `Execution Time: ${(performance.now() - start).toFixed(3)} ms`);
-      }
-    }
-    const fields: FieldDef[] = [{ name: 'QUERY PLAN', tableID: 0, columnID: 0, dataTypeID: 25, dataTypeSize: -1, dataTypeModifier: -1, format: 'text' }];
-    const parse = rowParser<R>(fields, rowMode, types);
-    return makeResult({ command: 'EXPLAIN', rowCount: null, rows: lines.map((l) => parse([l] as TextRow)), fields, rowMode });
-  }
-
-  /** EXPLAIN text of any statement we run (planning only: nothing is written). */
-  private async explainText(stmt: ParsedStatement, values: unknown[]): Promise<string> {
-    if (stmt.kind === 'select' && isOdooCall(stmt)) return explainOdooCall(await planOdooCall(stmt.text, values));
-    if (stmt.kind === 'select') {
-      const plan = await this.plan(stmt, values);
-      // expected rows per scan: one search_count each
-      return explainPlan(plan, plan.kind === 'query' ? { scans: await estimateQuery(plan, this.odoo) } : undefined);
-    }
-    if (stmt.kind === 'insert' || stmt.kind === 'update' || stmt.kind === 'delete') return explainWrite(await this.planWrite(stmt, values));
-    throw notSupported(stmt);
-  }
-
-  private planWrite(stmt: ParsedStatement, values: unknown[]): Promise<WritePlan> {
-    return planWrite(stmt.text, values, this.catalog, { ...this.planOptions(), maxRows: null, requireWhere: this.settings.requireWhere ?? false, batchSize: this.settings.batchSize });
-  }
-
-  /** INSERT / UPDATE / DELETE: refused on a readonly connection before any call. */
-  private async write(stmt: ParsedStatement, values: unknown[], signal: AbortSignal) {
-    if (this.settings.readonly) throw readOnlyError(stmt.kind.toUpperCase());
-    const plan = await this.planWrite(stmt, values);
-    let committed = false;
-    try {
-      return await executeWrite(plan, this.odoo, { pageSize: this.settings.pageSize, signal, onCommitted: () => (committed = true) });
-    } finally {
-      if (committed && this.txn) this.txn.writes++;
-    }
-  }
-
-  private async callMethod(plan: Awaited<ReturnType<typeof planOdooCall>>, signal: AbortSignal) {
-    const out = await executeOdooCall(plan, this.odoo, { signal, readonly: this.settings.readonly ?? false });
-    if (this.txn && !isReadMethod(plan.method)) this.txn.writes++;
-    return out;
-  }
-
-  /** Transaction statements change nothing in Odoo; a rollback of writes warns that they stay. */
-  private transactionStatement(node: Node): void {
-    const body = (node as { TransactionStmt?: { kind?: string; savepoint_name?: string } }).TransactionStmt;
-    const name = body?.savepoint_name ?? '';
-    switch (body?.kind) {
-      case 'TRANS_STMT_BEGIN':
-      case 'TRANS_STMT_START':
-        this.txn ??= { writes: 0, savepoints: [] };
-        break;
-      case 'TRANS_STMT_COMMIT':
-        this.txn = null;
-        break;
-      case 'TRANS_STMT_ROLLBACK':
-        if (this.txn?.writes) this.warnCommitted(this.txn.writes);
-        this.txn = null;
-        break;
-      case 'TRANS_STMT_SAVEPOINT':
-        this.txn?.savepoints.push({ name, writes: this.txn.writes });
-        break;
-      case 'TRANS_STMT_RELEASE':
-      case 'TRANS_STMT_ROLLBACK_TO': {
-        const txn = this.txn;
-        if (!txn) break;
-        const at = txn.savepoints.map((sp) => sp.name).lastIndexOf(name);
-        if (at < 0) break;
-        const since = txn.writes - (txn.savepoints[at] as { writes: number }).writes;
-        if (body.kind === 'TRANS_STMT_ROLLBACK_TO') {
-          if (since > 0) this.warnCommitted(since);
-          txn.savepoints.length = at + 1; // the savepoint stays after ROLLBACK TO
-        } else {
-          txn.savepoints.length = at;
-        }
-        break;
-      }
-      default:
-        break;
-    }
-  }
-
-  /** A WARNING notice, shaped like node-postgres' NoticeMessage. */
-  private warnCommitted(n: number): void {
-    this.emit('notice', {
-      name: 'notice',
-      length: 0,
-      severity: 'WARNING',
-      code: SQLSTATE.warning,
-      message: `there is no transaction rollback in Odoo: ${n} ${n === 1 ? 'statement was' : 'statements were'} already committed`,
-      detail: 'Odoo commits every call on its own; BEGIN, COMMIT and ROLLBACK are accepted for compatibility only.',
-    });
-  }
-
-  private plan(stmt: ParsedStatement, values: unknown[]): Promise<ReadPlan> {
-    return planRead(stmt.text, values, this.catalog, this.planOptions());
-  }
-
-  private planOptions(): PlanOptions {
-    return {
-      pushdown: this.settings.pushdown ?? true,
-      includeArchived: this.settings.archived === 'include',
-      maxRows: this.settings.maxRows ?? null,
-      views: this.views.map,
-    };
-  }
-
-  private execOptions(signal: AbortSignal) {
-    return { pageSize: this.settings.pageSize, maxRows: this.settings.maxRows ?? null, signal };
   }
 
   /** Runs fn with an AbortSignal that fires after `ms` (0: never); rejects with 57014 on time. */
@@ -673,81 +492,4 @@ function shiftPosition(err: SqlError, start: number): SqlError {
   return new SqlError(err.message, {
     code: err.code, detail: err.detail, hint: err.hint, severity: err.severity, position: Number(err.position) + start, cause: err.cause,
   });
-}
-
-const TRANSACTION_TAGS: Readonly<Record<string, string>> = {
-  TRANS_STMT_BEGIN: 'BEGIN',
-  TRANS_STMT_START: 'START TRANSACTION',
-  TRANS_STMT_COMMIT: 'COMMIT',
-  TRANS_STMT_ROLLBACK: 'ROLLBACK',
-  TRANS_STMT_SAVEPOINT: 'SAVEPOINT',
-  TRANS_STMT_RELEASE: 'RELEASE',
-  TRANS_STMT_ROLLBACK_TO: 'ROLLBACK',
-};
-
-/** The command tag of a transaction statement we accept as a no-op (undefined otherwise). */
-function transactionTag(node: Node): string | undefined {
-  const body = (node as { TransactionStmt?: { kind?: string } }).TransactionStmt;
-  return body ? TRANSACTION_TAGS[body.kind ?? ''] : undefined;
-}
-
-const COMMAND_NAMES: Readonly<Record<string, string>> = {
-  VariableSetStmt: 'SET',
-  VariableShowStmt: 'SHOW',
-  TransactionStmt: 'PREPARE TRANSACTION',
-  CreateStmt: 'CREATE TABLE',
-  CreateTableAsStmt: 'CREATE TABLE AS',
-  ViewStmt: 'CREATE VIEW',
-  IndexStmt: 'CREATE INDEX',
-  DropStmt: 'DROP',
-  AlterTableStmt: 'ALTER TABLE',
-  TruncateStmt: 'TRUNCATE',
-  CopyStmt: 'COPY',
-  PrepareStmt: 'PREPARE',
-  ExecuteStmt: 'EXECUTE',
-  DeallocateStmt: 'DEALLOCATE',
-  DeclareCursorStmt: 'DECLARE CURSOR',
-  FetchStmt: 'FETCH',
-  ClosePortalStmt: 'CLOSE',
-  ListenStmt: 'LISTEN',
-  NotifyStmt: 'NOTIFY',
-  UnlistenStmt: 'UNLISTEN',
-  LockStmt: 'LOCK',
-  DiscardStmt: 'DISCARD',
-  CallStmt: 'CALL',
-  DoStmt: 'DO',
-  MergeStmt: 'MERGE',
-  VacuumStmt: 'VACUUM',
-  GrantStmt: 'GRANT',
-};
-
-function notSupported(stmt: ParsedStatement): SqlError {
-  switch (stmt.kind) {
-    case 'explain':
-      return new SqlError('EXPLAIN of EXPLAIN is not supported', { code: SQLSTATE.feature_not_supported });
-    default: {
-      const tag = tagOf(stmt.node);
-      const name = COMMAND_NAMES[tag] ?? tag.replace(/Stmt$/, '').toUpperCase();
-      return new SqlError(`${name} is not supported yet`, { code: SQLSTATE.feature_not_supported });
-    }
-  }
-}
-
-/** The statement an EXPLAIN explains, and whether it asked for ANALYZE. */
-async function explainTarget(stmt: ParsedStatement): Promise<{ inner: ParsedStatement; analyze: boolean }> {
-  const body = (stmt.node as { ExplainStmt?: { options?: Array<{ DefElem?: { defname?: string; arg?: unknown } }> } }).ExplainStmt;
-  const analyze = (body?.options ?? []).some((o) => o.DefElem?.defname === 'analyze' && !isFalse(o.DefElem.arg));
-  // EXPLAIN [ ( option [, …] ) ] [ ANALYZE ] [ VERBOSE ] statement
-  const head = /^explain\b\s*(?:\((?:[^()'"]|'(?:[^']|'')*'|"(?:[^"]|"")*")*\)\s*)?(?:(?:analy[sz]e|verbose)\b\s*)*/i.exec(stmt.text);
-  const innerText = stmt.text.slice(head?.[0].length ?? 0);
-  const parsed = await parseStatements(innerText);
-  const inner = parsed[0];
-  if (!inner) throw new SqlError('syntax error at end of input', { code: SQLSTATE.syntax_error, position: stmt.text.length + 1 });
-  return { inner: { ...inner, start: stmt.start + stmt.text.length - innerText.length + inner.start }, analyze };
-}
-
-function isFalse(arg: unknown): boolean {
-  const s = (arg as { String?: { sval?: string } } | undefined)?.String?.sval;
-  const b = (arg as { Boolean?: { boolval?: boolean } } | undefined)?.Boolean;
-  return s === 'false' || s === 'off' || s === '0' || (b !== undefined && !b.boolval);
 }
