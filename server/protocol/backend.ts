@@ -291,9 +291,13 @@ export function copyDone(): Buffer {
   return empty('c');
 }
 
-/** NegotiateProtocolVersion: the newest minor version of protocol 3 we speak, and the `_pq_.` options we do not know. */
+/**
+ * NegotiateProtocolVersion: the newest version of protocol 3 we speak (3.newestMinor) and the
+ * `_pq_.` options we do not know. PostgreSQL 15 sends the whole version, (3 << 16) | minor,
+ * which is how libpq reads it.
+ */
 export function negotiateProtocolVersion(newestMinor: number, unrecognizedOptions: readonly string[]): Buffer {
-  const b = new Body().int32(newestMinor).int32(unrecognizedOptions.length);
+  const b = new Body().int32((3 << 16) | newestMinor).int32(unrecognizedOptions.length);
   for (const o of unrecognizedOptions) b.cstring(o);
   return b.finish('v');
 }

@@ -21,6 +21,7 @@ export const WIRE_SQLSTATE = {
   invalid_parameter_value: '22023',
   invalid_authorization_specification: '28000',
   invalid_password: '28P01',
+  syntax_error: '42601',
   internal_error: 'XX000',
 } as const;
 

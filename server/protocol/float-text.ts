@@ -45,48 +45,95 @@ function splitExponential(s: string): { negative: boolean; digits: string; exp: 
 export function formatFloat8(x: number): string {
   const sp = special(x);
   if (sp !== undefined) return sp;
-  // With no argument, toExponential gives the shortest digits that round-trip, like Ryū's d2s.
-  const { negative, digits, exp } = splitExponential(x.toExponential());
-  return layout(negative, digits, exp, 15);
+  const { digits, exp } = shortestDigits(Math.abs(x), false);
+  return layout(x < 0, digits, exp, 15);
 }
 
 /** float4out: x must be a float32 value (Math.fround). */
 export function formatFloat4(x: number): string {
   const sp = special(x);
   if (sp !== undefined) return sp;
-  const { negative, digits, exp } = shortestFloat32(x);
-  return layout(negative, digits, exp, 6);
+  const { digits, exp } = shortestDigits(Math.abs(x), true);
+  return layout(x < 0, digits, exp, 6);
 }
 
-/** Shortest decimal digits that read back (as float32) to x, nearest to x among equally short ones. */
-function shortestFloat32(x: number): { negative: boolean; digits: string; exp: number } {
-  for (let p = 1; p <= 9; p++) {
-    const nearest = splitExponential(x.toExponential(p - 1));
-    if (Math.fround(toNumber(nearest)) === x) return nearest;
-    // At a power of two the round-trip interval is lopsided: the nearest p-digit number may fall
-    // just outside on the narrow side while its neighbour on the wide side reads back fine.
-    for (const step of [1n, -1n]) {
-      const candidate = neighbour(nearest, p, step);
-      if (candidate && Math.fround(toNumber(candidate)) === x) return candidate;
+const pow10 = (n: number): bigint => 10n ** BigInt(n);
+const pow2 = (n: number): bigint => 1n << BigInt(n);
+
+/**
+ * Ryū's answer, computed exactly with BigInt: the fewest decimal digits n × 10^k lying strictly
+ * inside the interval of reals that round to x (PostgreSQL's copy of Ryū does not accept the
+ * interval's bounds), the one nearest to x among those, ties to an even n.
+ * x is positive and finite.
+ */
+function shortestDigits(x: number, single: boolean): { digits: string; exp: number } {
+  // x = m × 2^e exactly
+  let m: bigint;
+  let e: number;
+  let lowerCloser: boolean;
+  if (single) {
+    const b = Buffer.allocUnsafe(4);
+    b.writeFloatBE(x);
+    const bits = b.readUInt32BE(0);
+    const expBits = (bits >>> 23) & 0xff;
+    const frac = bits & 0x7fffff;
+    m = BigInt(expBits === 0 ? frac : frac | 0x800000);
+    e = expBits === 0 ? -149 : expBits - 150;
+    lowerCloser = frac === 0 && expBits > 1;
+  } else {
+    const b = Buffer.allocUnsafe(8);
+    b.writeDoubleBE(x);
+    const bits = b.readBigUInt64BE(0);
+    const expBits = Number((bits >> 52n) & 0x7ffn);
+    const frac = bits & (pow2(52) - 1n);
+    m = expBits === 0 ? frac : frac | pow2(52);
+    e = expBits === 0 ? -1074 : expBits - 1075;
+    lowerCloser = frac === 0n && expBits > 1;
+  }
+  // In units of 2^q, q = e - 2: x = 4m, the interval is (4m - 2 or 4m - 1, 4m + 2).
+  const q = e - 2;
+  const mid = 4n * m;
+  const low = lowerCloser ? mid - 1n : mid - 2n;
+  const high = mid + 2n;
+  // n × 10^k compared with v × 2^q, both scaled to integers.
+  const cmp = (n: bigint, k: number, v: bigint): number => {
+    const left = n * pow10(Math.max(k, 0)) * pow2(Math.max(-q, 0));
+    const right = v * pow2(Math.max(q, 0)) * pow10(Math.max(-k, 0));
+    return left < right ? -1 : left > right ? 1 : 0;
+  };
+  // Decimal exponent of x: 10^e10 ≤ x < 10^(e10+1).
+  let e10 = Math.floor(Math.log10(x));
+  while (cmp(1n, e10, mid) > 0) e10--;
+  while (cmp(1n, e10 + 1, mid) <= 0) e10++;
+  const maxDigits = single ? 9 : 17;
+  for (let p = 1; p <= maxDigits; p++) {
+    const k = e10 - p + 1;
+    // n0 = x / 10^k rounded half to even
+    const num = mid * pow2(Math.max(q, 0)) * pow10(Math.max(-k, 0));
+    const den = pow2(Math.max(-q, 0)) * pow10(Math.max(k, 0));
+    let n0 = num / den;
+    const rem2 = 2n * (num - n0 * den);
+    if (rem2 > den || (rem2 === den && n0 % 2n === 1n)) n0 += 1n;
+    let best: bigint | undefined;
+    let bestDistance = 0n;
+    for (const n of [n0, n0 - 1n, n0 + 1n]) {
+      if (n <= 0n || cmp(n, k, low) <= 0 || cmp(n, k, high) >= 0) continue;
+      const scaled = n * pow10(Math.max(k, 0)) * pow2(Math.max(-q, 0));
+      const target = mid * pow2(Math.max(q, 0)) * pow10(Math.max(-k, 0));
+      const distance = scaled > target ? scaled - target : target - scaled;
+      if (best === undefined || distance < bestDistance || (distance === bestDistance && n % 2n === 0n)) {
+        best = n;
+        bestDistance = distance;
+      }
+    }
+    if (best !== undefined) {
+      const text = best.toString();
+      return { digits: text.replace(/0+$/, '') || '0', exp: k + text.length - 1 };
     }
   }
-  return splitExponential(x.toExponential(8));
-}
-
-function toNumber(v: { negative: boolean; digits: string; exp: number }): number {
-  return Number(`${v.negative ? '-' : ''}${v.digits[0]}.${v.digits.slice(1) || '0'}e${v.exp}`);
-}
-
-/** The p-digit decimal one unit in the last place away from v. */
-function neighbour(v: { negative: boolean; digits: string; exp: number }, p: number, step: bigint): { negative: boolean; digits: string; exp: number } | undefined {
-  const m = BigInt(v.digits.padEnd(p, '0')) + step;
-  if (m <= 0n) return undefined;
-  let s = m.toString();
-  let exp = v.exp;
-  if (s.length > p) exp += 1;
-  else if (s.length < p) exp -= 1;
-  s = s.replace(/0+$/, '') || '0';
-  return { negative: v.negative, digits: s, exp };
+  // Unreachable: 9 (17) digits always identify a float (double).
+  const fallback = splitExponential(x.toExponential(maxDigits - 1));
+  return { digits: fallback.digits, exp: fallback.exp };
 }
 
 const FLOAT_SYNTAX = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;

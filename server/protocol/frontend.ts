@@ -305,27 +305,23 @@ export class FrontendDecoder {
   }
 
   private checkTypedHeader(byte: number, code: string, len: number): void {
-    let limit = this.maxMessageSize;
     if (this.auth !== null) {
       // During authentication only the awaited answer (or a goodbye) may come.
       if (code !== 'p' && code !== 'X') {
         const what = this.auth === 'password' ? 'password' : 'SASL';
         throw new ProtocolViolation(`expected ${what} response, got message type ${byte}`);
       }
-      if (code === 'p') limit = Math.min(limit, MAX_AUTH_MESSAGE_LENGTH);
     } else if (!TYPED_CODES.has(code)) {
       // Message boundaries are probably lost: no way to recover.
       throw new ProtocolViolation(`invalid frontend message type ${byte}`);
     }
-    if (SMALL_TYPES.has(code)) limit = Math.min(limit, SMALL_MESSAGE_LIMIT);
-    if (len < 4) throw new ProtocolViolation('invalid message length');
-    if (len > limit) {
-      if (limit === this.maxMessageSize && len > this.maxMessageSize) {
-        throw new ProtocolViolation(`message of ${len} bytes exceeds the maximum message size of ${this.maxMessageSize} bytes`, {
-          code: WIRE_SQLSTATE.program_limit_exceeded,
-        });
-      }
-      throw new ProtocolViolation('invalid message length');
+    // PostgreSQL's own caps for messages that carry no data, and for authentication messages.
+    const typeLimit = SMALL_TYPES.has(code) ? SMALL_MESSAGE_LIMIT : code === 'p' ? MAX_AUTH_MESSAGE_LENGTH : Infinity;
+    if (len < 4 || len > typeLimit) throw new ProtocolViolation('invalid message length');
+    if (len > this.maxMessageSize) {
+      throw new ProtocolViolation(`message of ${len} bytes exceeds the maximum message size of ${this.maxMessageSize} bytes`, {
+        code: WIRE_SQLSTATE.program_limit_exceeded,
+      });
     }
   }
 
@@ -657,4 +653,30 @@ const decodedBeforeFailure = new WeakMap<ProtocolViolation, FrontendMessage[]>()
  */
 export function decodedBefore(err: ProtocolViolation): FrontendMessage[] {
   return decodedBeforeFailure.get(err) ?? [];
+}
+
+function formatCodeOf(code: number): 0 | 1 {
+  if (code === 0 || code === 1) return code;
+  throw new SqlError(`unsupported format code: ${code}`, { code: WIRE_SQLSTATE.invalid_parameter_value });
+}
+
+/**
+ * The format (0 text, 1 binary) of each of a Bind's parameters: none given means text, one
+ * applies to all. A code other than 0 or 1 is PostgreSQL's 22023 "unsupported format code".
+ * (The decoder already checked that several codes match the number of values.)
+ */
+export function paramFormats(bind: Pick<Bind, 'paramFormats' | 'params'>): (0 | 1)[] {
+  return bind.params.map((_, i) => formatCodeOf(bind.paramFormats.length === 1 ? (bind.paramFormats[0] as number) : (bind.paramFormats[i] ?? 0)));
+}
+
+/**
+ * The format of each result column of a portal, from the Bind's result format codes: none means
+ * text, one applies to all, otherwise one per column (08P01 when the count differs, as in
+ * PostgreSQL), each 0 or 1 (22023).
+ */
+export function resultFormats(codes: readonly number[], columnCount: number): (0 | 1)[] {
+  if (codes.length > 1 && codes.length !== columnCount) {
+    throw new ProtocolViolation(`bind message has ${codes.length} result formats but query has ${columnCount} columns`, { severity: 'ERROR' });
+  }
+  return Array.from({ length: columnCount }, (_, i) => formatCodeOf(codes.length === 0 ? 0 : codes.length === 1 ? (codes[0] as number) : (codes[i] as number)));
 }

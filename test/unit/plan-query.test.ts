@@ -120,11 +120,11 @@ describe('query executor: join feeds, many2one paths and answers', () => {
 
   it('EXPLAIN shows expected rows and the feeds; EXPLAIN ANALYZE what each step did', async () => {
     const sql = `SELECT o.name FROM sale_order o JOIN res_partner p ON p.id = o.partner_id WHERE p.is_company`;
-    const plain = (await client.query(`EXPLAIN ${sql}`)).rows.map((r: { 'QUERY PLAN': string }) => r['QUERY PLAN']);
+    const plain = (await client.query<{ 'QUERY PLAN': string }>(`EXPLAIN ${sql}`)).rows.map((r) => r['QUERY PLAN']);
     expect(plain.join('\n')).toMatch(/Odoo search_read sale\.order AS o domain=\[\["partner_id\.is_company","=",true\]\]/);
     expect(plain.join('\n')).toMatch(/expected rows: \d+ \(search_count\)/);
     expect(plain.at(-1)).toMatch(/^Local engine: SELECT o\.name FROM .* \(because: JOIN\)$/);
-    const analyzed = (await client.query(`EXPLAIN ANALYZE ${sql}`)).rows.map((r: { 'QUERY PLAN': string }) => r['QUERY PLAN']).join('\n');
+    const analyzed = (await client.query<{ 'QUERY PLAN': string }>(`EXPLAIN ANALYZE ${sql}`)).rows.map((r) => r['QUERY PLAN']).join('\n');
     expect(analyzed).toMatch(/step 1: 1 call, \d+ rows?, \d+ bytes, [\d.]+ ms/);
     expect(analyzed).toMatch(/step 2: 1 call, \d+ rows?, \d+ bytes, [\d.]+ ms/);
     expect(analyzed).toMatch(/restricted to (partner_id|id) in the \d+ values? of/);
