@@ -2,6 +2,7 @@
  * The `odoo-sql` command. Each subcommand is a small function; all share the connection
  * settings vocabulary (flags ↔ connection string ↔ ODOO_* variables).
  */
+import { productVersion } from '../version.js';
 import { readFileSync } from 'node:fs';
 import { pino, type Logger } from 'pino';
 import { connectionHelp, parseCommandLine } from './args.js';
@@ -9,7 +10,7 @@ import { runCheck, formatCheck } from './check.js';
 import { runSqlCommand, sqlCommandUsage } from './query.js';
 import { OdooError } from '../odoo/errors.js';
 
-const VERSION = readPackageVersion();
+const VERSION = productVersion();
 
 const USAGE = `odoo-sql ${VERSION}: SQL on Odoo through its external API
 
@@ -172,14 +173,3 @@ async function demo(argv: string[]): Promise<number> {
   return untilSignal(() => emu.close());
 }
 
-function readPackageVersion(): string {
-  for (const rel of ['../../package.json', '../../../package.json']) {
-    try {
-      const pkg = JSON.parse(readFileSync(new URL(rel, import.meta.url), 'utf8')) as { name?: string; version?: string };
-      if (pkg.name === 'odoo-sql' && pkg.version) return pkg.version;
-    } catch {
-      // try the next layout (sources vs dist)
-    }
-  }
-  return '0.0.0';
-}

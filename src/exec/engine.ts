@@ -22,7 +22,9 @@
 import { startPGlite } from './engine-start.js';
 import { PGlite, protocol } from '@electric-sql/pglite';
 import type { Column, PgType, Table } from '../catalog/types.js';
-import { ID_SEQUENCE, Mirror, READER_ROLE } from './mirror.js';
+import { ID_SEQUENCE, Mirror, quoteLiteral, READER_ROLE } from './mirror.js';
+import { currentIdentity, versionString } from './identity.js';
+import { productVersion } from '../version.js';
 import type { OutputColumn } from '../plan/types.js';
 import { SqlError, SQLSTATE } from '../sql/errors.js';
 import { copyField, paramText, quoteIdent, TYPES_BY_OID, typeDeclaration } from './values.js';
@@ -65,6 +67,17 @@ export interface LocalOptions {
 
 let instance: Promise<PGlite> | undefined;
 const mirror = new Mirror();
+/** roles created for Odoo logins (members of the reader role) */
+const roles = new Set<string>();
+
+/**
+ * current_database() and version() answer for the Odoo behind us: the database comes from a
+ * setting each statement sets (see prepare), the version is ours.
+ */
+const IDENTITY_FUNCTIONS = [
+  `CREATE OR REPLACE FUNCTION pg_catalog.current_database() RETURNS name LANGUAGE sql STABLE AS $$ SELECT coalesce(current_setting('odoo_sql.database', true), 'odoo')::name $$`,
+  `CREATE OR REPLACE FUNCTION pg_catalog.version() RETURNS text LANGUAGE sql STABLE AS $$ SELECT ${quoteLiteral(versionString(productVersion()))} $$`,
+].join(';\n');
 /**
  * The id sequence must be usable by the engine's local INSERTs, and REFERENCES (which reads no
  * row) makes every mirror table visible in information_schema to the role statements run as.
@@ -79,7 +92,8 @@ function engine(): Promise<PGlite> {
   instance ??= startPGlite()
     .then(async (pg) => {
       mirror.reset();
-      await pg.exec(`CREATE ROLE ${READER_ROLE} NOLOGIN; ${DEFAULT_PRIVILEGES}`);
+      roles.clear();
+      await pg.exec(`CREATE ROLE ${READER_ROLE} NOLOGIN; ${DEFAULT_PRIVILEGES}; ${IDENTITY_FUNCTIONS}`);
       return pg;
     })
     .catch((err: unknown) => {
@@ -113,9 +127,10 @@ export async function runLocal(
 ): Promise<LocalResult> {
   const pg = await engine();
   await ensureMirror(pg, tables, opts);
+  const role = await ensureRole(pg);
   const values = params.map((p) => paramText(p));
   return inRolledBackTransaction(pg, async (tx) => {
-    const loaded = await prepare(tx, sql, tables, opts, true);
+    const loaded = await prepare(tx, sql, tables, opts, true, role);
     const s = protocol.serialize;
     const { messages } = await pg.execProtocol(
       concat([s.parse({ text: sql }), s.bind({ values }), s.describe({ type: 'P' }), s.execute({}), s.sync()]),
@@ -142,8 +157,9 @@ export async function describeLocal(
 ): Promise<{ columns: OutputColumn[]; paramTypes: number[] }> {
   const pg = await engine();
   await ensureMirror(pg, tables, opts);
+  const role = await ensureRole(pg);
   return inRolledBackTransaction(pg, async (tx) => {
-    const loaded = await prepare(tx, sql, tables, opts, false);
+    const loaded = await prepare(tx, sql, tables, opts, false, role);
     const s = protocol.serialize;
     const { messages } = await pg.execProtocol(concat([s.parse({ text: sql }), s.describe({ type: 'S' }), s.sync()]), {
       throwOnError: false,
@@ -193,6 +209,17 @@ function isScratch(t: LocalTable | ScratchTable): t is ScratchTable {
   return !('table' in t);
 }
 
+/** The role for the current identity's login, created on first use (the reader role when there is none or it is reserved). */
+async function ensureRole(pg: PGlite): Promise<string> {
+  const user = currentIdentity()?.user;
+  if (!user || user === 'postgres' || user.startsWith('pg_') || user === READER_ROLE || user.length > 63) return READER_ROLE;
+  if (roles.has(user)) return user;
+  const exists = await pg.query('SELECT 1 FROM pg_catalog.pg_roles WHERE rolname = $1', [user]);
+  if (!exists.rows.length) await pg.exec(`CREATE ROLE ${quoteIdent(user)} NOLOGIN IN ROLE ${READER_ROLE}`);
+  roles.add(user);
+  return user;
+}
+
 /** Grow the mirror with the tables of this statement (committed: the mirror outlives statements). */
 async function ensureMirror(pg: PGlite, tables: ReadonlyArray<LocalTable | ScratchTable>, opts: LocalOptions): Promise<void> {
   const loaded = tables.filter((t): t is LocalTable => !isScratch(t)).map((t) => t.table);
@@ -234,7 +261,7 @@ async function inRolledBackTransaction<T>(pg: PGlite, fn: (tx: Tx) => Promise<T>
  * Load the rows, create the statement's transient relations, and let the reader role see
  * exactly what was loaded before switching to it.
  */
-async function prepare(tx: Tx, sql: string, tables: ReadonlyArray<LocalTable | ScratchTable>, opts: LocalOptions, withRows: boolean): Promise<Loaded> {
+async function prepare(tx: Tx, sql: string, tables: ReadonlyArray<LocalTable | ScratchTable>, opts: LocalOptions, withRows: boolean, role: string): Promise<Loaded> {
   const loaded: Loaded = { tables: new Map(), views: new Map() };
   const setup: string[] = ['SET LOCAL session_replication_role = replica'];
   const grants: string[] = [];
@@ -296,7 +323,11 @@ async function prepare(tx: Tx, sql: string, tables: ReadonlyArray<LocalTable | S
       if (d) loaded.views.set(r.oid, { table: d.table, columns: d.columns });
     }
   }
-  grants.push(`SET LOCAL ROLE ${READER_ROLE}`);
+  const database = currentIdentity()?.database ?? 'odoo';
+  grants.push(`SELECT pg_catalog.set_config('odoo_sql.database', ${quoteLiteral(database)}, true)`);
+  // the session's Odoo login, a member of the reader role: current_user says who (session_user
+  // stays the engine's: SET LOCAL SESSION AUTHORIZATION outlives ROLLBACK in PGlite)
+  grants.push(`SET LOCAL ROLE ${quoteIdent(role)}`);
   await tx.exec(grants.join(';\n'));
   return loaded;
 }

@@ -15,6 +15,7 @@ import { ViewStore } from '../catalog/views.js';
 import type { TextRow } from '../exec/engine.js';
 import { executeOdooCall, explainOdooCall, isOdooCall, isReadMethod, planOdooCall, type OdooCallPlan } from '../exec/odoo-call.js';
 import { estimateQuery } from '../exec/query.js';
+import { withIdentity } from '../exec/identity.js';
 import { execute, type ExecuteOptions } from '../exec/run.js';
 import { runViewStatement } from '../exec/views-ddl.js';
 import { executeWrite } from '../exec/write.js';
@@ -82,6 +83,10 @@ export class SqlSession {
 
   /** Run one statement. Errors are SqlErrors with positions relative to the statement. */
   async run(stmt: ParsedStatement, values: unknown[], signal: AbortSignal): Promise<StatementResult> {
+    return withIdentity({ database: this.settings.database ?? 'odoo', user: this.settings.user }, () => this.runAs(stmt, values, signal));
+  }
+
+  private async runAs(stmt: ParsedStatement, values: unknown[], signal: AbortSignal): Promise<StatementResult> {
     switch (stmt.kind) {
       case 'select': {
         if (isOdooCall(stmt)) {

@@ -159,3 +159,12 @@ describe('query executor: join feeds, many2one paths and answers', () => {
     expect(fed.reduce((n, c) => n + c.n, 0)).toBe(1200);
   });
 });
+
+describe('engine identity', () => {
+  it('answers current_database(), current_user and version() for the Odoo session', async () => {
+    const r = await client.query(`SELECT current_database() AS db, current_user AS u, current_schema() AS sch, version() AS v`);
+    expect(r.rows).toEqual([{ db: 'odoo', u: 'admin', sch: 'public', v: expect.stringMatching(/^PostgreSQL 15\.18 \(odoo-sql [\d.]+\) on .*, 64-bit$/) }]);
+    // the login's role reads only what the statement loaded, like the reader role
+    await expect(client.query(`SELECT pg_read_file('/etc/passwd')`)).rejects.toMatchObject({ code: '42501' });
+  });
+});
