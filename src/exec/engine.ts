@@ -373,7 +373,7 @@ function engineError(e: RawError, sql: string, opts: LocalOptions): SqlError {
   const denied = e.code === '42501' ? /^permission denied for (?:table|view) (.+)$/.exec(e.message) : null;
   if (denied && mirror.has(denied[1] as string)) {
     // the reader role sees only what the planner loaded: anything else is a planning gap
-    return new SqlError(`odoo-sql cannot plan this read of table "${denied[1]}": its rows were not loaded`, {
+    return new SqlError(`odoo-sql cannot plan this read of table "${denied[1]}": it reads rows or columns that were not loaded`, {
       code: SQLSTATE.feature_not_supported,
       detail: 'The statement reads an Odoo table (or a column of it) in a way the planner does not see, e.g. from inside a string of SQL.',
     });

@@ -89,11 +89,14 @@ class Block {
   /** The occurrence a qualifier names, from this block outwards (SQL's scoping). */
   named(qualifier: string): Occ | undefined {
     for (let b: Block | undefined = this; b; b = b.parent) {
-      const o = b.occs.find((x) => x.refname === qualifier);
-      if (o) return o;
+      // the innermost FROM item of that name wins, whatever it is (a subquery's alias hides an outer scan)
+      if (b.names.has(qualifier)) return b.occs.find((x) => x.refname === qualifier);
     }
     return undefined;
   }
+
+  /** the names of every FROM item of this SELECT (scans, subqueries, CTEs, functions, aliased joins) */
+  readonly names = new Set<string>();
 }
 
 interface Ref {
@@ -381,7 +384,12 @@ class Analysis {
       if (j.isNatural) for (const f of [...left, ...right]) if (f.occ) f.occ.all = true;
       const nullLeft = type === 'JOIN_RIGHT' || type === 'JOIN_FULL';
       const nullRight = type === 'JOIN_LEFT' || type === 'JOIN_FULL';
-      if (j.alias) block.opaque = true; // `(a JOIN b) AS x` renames columns: resolve conservatively
+      if (j.alias) {
+        // `(a JOIN b) AS x (…)` renames what is inside: load whole rows, resolve nothing through it
+        block.opaque = true;
+        block.names.add(j.alias.aliasname ?? '');
+        for (const f of [...left, ...right]) if (f.occ) f.occ.all = true;
+      }
       return [...left.map((f) => ({ ...f, nullable: f.nullable || nullLeft })), ...right.map((f) => ({ ...f, nullable: f.nullable || nullRight }))];
     }
     const sub = pick(item, 'RangeSubselect');
@@ -393,6 +401,9 @@ class Analysis {
     const fn = pick(item, 'RangeFunction');
     if (fn) {
       block.opaque = true;
+      const first = pick(pick(fn.functions?.[0], 'List')?.items?.[0], 'FuncCall');
+      const name = fn.alias?.aliasname ?? stringOf(first?.funcname?.at(-1));
+      if (name !== undefined) block.names.add(name);
       await this.expressions(fn.functions as Node[] | undefined, block, ctes);
       return [];
     }
@@ -414,6 +425,7 @@ class Analysis {
     const d: Derived = { alias: alias ?? '', projection };
     block.derived.push(d);
     if (!projection || alias === undefined) block.opaque = true;
+    if (alias !== undefined) block.names.add(alias);
     return { derived: d, nullable: false };
   }
 
@@ -434,12 +446,9 @@ class Analysis {
       this.viewDepth--;
       return [this.derive(block, rv.alias?.aliasname ?? relname, rv.alias?.colnames?.length || view.columns?.length ? null : projection)];
     }
-    if (rv.schemaname !== undefined && CATALOG_SCHEMAS.has(rv.schemaname)) {
+    if ((rv.schemaname !== undefined && CATALOG_SCHEMAS.has(rv.schemaname)) || (rv.schemaname === undefined && !(await this.catalog.table(relname)) && /^pg_|^information_schema$/.test(relname))) {
       block.opaque = true;
-      return [];
-    }
-    if (rv.schemaname === undefined && !(await this.catalog.table(relname)) && /^pg_|^information_schema$/.test(relname)) {
-      block.opaque = true;
+      block.names.add(rv.alias?.aliasname ?? relname);
       return [];
     }
     if (rv.alias?.colnames?.length) throw new SqlError('column aliases on an Odoo table in FROM are not supported yet', { code: SQLSTATE.feature_not_supported, position: positionAt(this.sql, rv.location) });
@@ -459,6 +468,7 @@ class Analysis {
     };
     this.occs.push(occ);
     block.occs.push(occ);
+    block.names.add(occ.refname);
     return [{ occ, nullable: false }];
   }
 
@@ -503,17 +513,10 @@ class Analysis {
           continue;
         }
         const name = names[0] as string;
-        let matched = false;
-        for (const o of this.occs) {
-          if (o.table.column(name)) {
-            o.columns.add(name);
-            matched = true;
-          }
-        }
-        if (!matched) {
-          const whole = block.named(name);
-          if (whole) whole.all = true;
-        }
+        for (const o of this.occs) if (o.table.column(name)) o.columns.add(name);
+        // it may also be a whole-row reference (`to_jsonb(t)`), whatever columns other tables have
+        const whole = block.named(name);
+        if (whole) whole.all = true;
         continue;
       }
       const qualifier = names[names.length - 2];
@@ -540,6 +543,14 @@ class Analysis {
   /** A scan reads archived rows when a condition of the statement names its `active` column. */
   activeRule(o: Occ): void {
     if (!o.table.column('active')) return;
+    // conditions that reach the scan through a subquery, view or CTE
+    for (const f of o.filters) {
+      if (f.direct) continue;
+      walk(f.node, (n) => {
+        if (pick(n, 'SubLink')) return false;
+        if (pick(n, 'ColumnRef') && f.column(n)?.name === 'active') o.activeNamed = true;
+      });
+    }
     for (const b of this.blocks()) {
       for (const cond of b.conditions) {
         walk(cond, (n) => {

@@ -68,7 +68,7 @@ describe('local engine', () => {
     expect(left.rows).toContainEqual(['res_partner', '-1']);
     const e = await sqlError(runLocal('SELECT * FROM res_partner', [], []));
     expect(e.code).toBe('0A000');
-    expect(e.message).toMatch(/its rows were not loaded/);
+    expect(e.message).toMatch(/it reads rows or columns that were not loaded/);
     const unloadedColumn = await sqlError(runLocal('SELECT amount FROM res_partner', [], [{ table: partner, columns: ['id', 'name'], rows: [] }]));
     expect(unloadedColumn.code).toBe('0A000');
     const inString = await sqlError(runLocal(`SELECT query_to_xml('SELECT * FROM res_partner', true, false, '')`, [], [{ table: partner, columns: ['id'], rows: [] }]));
