@@ -414,6 +414,8 @@ interface Group {
   /** expanded value of each many2many field used, per row (same index as rows) */
   joined: Array<Map<string, number | null>>;
   aggCache: Map<string, unknown>;
+  /** indexes of rows in id order (null: rows are in id order), computed on first use */
+  byId?: number[] | null;
 }
 
 const isNull = (field: FieldMeta | undefined, v: unknown): boolean =>
@@ -478,13 +480,27 @@ function aggregate(term: AggTerm, group: Group): unknown {
   return value;
 }
 
+/** Indexes of the group's rows in id order; null when they were collected in id order (the usual case). */
+function idOrder(group: Group): number[] | null {
+  if (group.byId !== undefined) return group.byId;
+  const rows = group.rows;
+  let order: number[] | null = null;
+  for (let k = 1; k < rows.length; k++) {
+    if ((rows[k - 1] as Row).id > (rows[k] as Row).id) {
+      order = rows.map((_, i) => i).sort((x, y) => (rows[x] as Row).id - (rows[y] as Row).id);
+      break;
+    }
+  }
+  return (group.byId = order);
+}
+
 function computeAggregate(term: AggTerm, group: Group): unknown {
   if (term.func === '__count') return group.rows.length;
   const field = term.field;
   if (!field) return false;
   // PostgreSQL reads the table in its physical (≈ id) order.
-  const order = group.rows.map((row, i) => ({ row, i })).sort((x, y) => x.row.id - y.row.id);
-  const all = order.map(({ row, i }) => storedValue(row, field, group.joined[i]));
+  const order = idOrder(group);
+  const all = order ? order.map((i) => storedValue(group.rows[i] as Row, field, group.joined[i])) : group.rows.map((row, i) => storedValue(row, field, group.joined[i]));
   const values = all.filter((v) => !isNull(field, v));
   const numeric = ['integer', 'float', 'monetary', 'many2one'].includes(field.type) || field.name === 'id';
   switch (term.func) {
@@ -499,7 +515,10 @@ function computeAggregate(term: AggTerm, group: Group): unknown {
       if (!values.length) return false;
       const nums = values.map(Number);
       let total: number;
-      if (isNumericColumn(field) || field.type !== 'float') total = exactDecimalSum(nums);
+      // integers add up exactly as doubles (below 2^53): the decimal sum is for fractions
+      const integral = nums.every(Number.isSafeInteger) ? nums.reduce((s, n) => s + n, 0) : NaN;
+      if (Number.isSafeInteger(integral)) total = integral;
+      else if (isNumericColumn(field) || field.type !== 'float') total = exactDecimalSum(nums);
       else total = nums.reduce((s, n) => s + n, 0);
       return term.func === 'avg' ? total / nums.length : total;
     }
@@ -656,7 +675,9 @@ interface EngineResult {
 /** `_read_group`: the search runs first, then the groupby, aggregate, having and order specs. */
 function runReadGroup(env: Env, meta: ModelMeta, request: EngineRequest): EngineResult {
   const lang = langOf(env);
-  const ids = env.search(meta.model, request.domain);
+  // _read_group's query has no order of its own (ORDER BY comes from the groups): reading in id
+  // order spares sorting every record on the model's _order
+  const ids = env.search(meta.model, request.domain, { order: 'id' });
   const req = {
     ...request,
     groupby: request.groupby.map((spec) => groupTerm(env, meta, spec)),
@@ -672,12 +693,14 @@ function runReadGroup(env: Env, meta: ModelMeta, request: EngineRequest): Engine
   for (const o of orderTerms) if (o.agg?.field?.type === 'many2many') m2m.add(o.agg.field.name);
 
   const groups = new Map<string, Group>();
+  const buckets = new Map<string, Bucket | number | null>();
   const noGroupby = req.groupby.length === 0;
   if (noGroupby) groups.set(JSON.stringify([]), { keys: [], rows: [], joined: [], aggCache: new Map() });
+  const noJoin: Map<string, number | null> = new Map();
   for (const id of ids) {
     const row = table.get(id);
     if (!row) continue;
-    let expansions: Array<Map<string, number | null>> = [new Map()];
+    let expansions: Array<Map<string, number | null>> = [noJoin];
     for (const fname of m2m) {
       const related = row[fname];
       const list = Array.isArray(related) && related.length ? (related as number[]) : [null];
@@ -686,7 +709,13 @@ function runReadGroup(env: Env, meta: ModelMeta, request: EngineRequest): Engine
     for (const joined of expansions) {
       const keys: KeyValue[] = req.groupby.map((g) => {
         const v = storedValue(row, g.field, joined);
-        if (g.field.type === 'date' || g.field.type === 'datetime') return bucketOf(env, g, v, lang);
+        if (g.field.type === 'date' || g.field.type === 'datetime') {
+          // many records share a date: parse and truncate each stored value once per call
+          const memoKey = `${g.spec}\u0000${typeof v === 'string' ? v : JSON.stringify(v)}`;
+          let bucket = buckets.get(memoKey);
+          if (bucket === undefined) buckets.set(memoKey, (bucket = bucketOf(env, g, v, lang)));
+          return bucket;
+        }
         if (g.field.type === 'boolean') return v === true;
         return isNull(g.field, v) ? null : (v as KeyValue);
       });

@@ -13,6 +13,7 @@ import { fromOdooError, SqlError } from '../sql/errors.js';
 import { describeLocal, runLocal, type LocalTable, type TextRow } from './engine.js';
 import { countRecords, readPages, type FetchClient, type OdooRecord } from './fetch.js';
 import { odooToText } from './values.js';
+import { readGroups } from './groups.js';
 
 /** ids per call when a feed is sent in batches */
 export const FEED_BATCH = 1000;
@@ -44,6 +45,8 @@ export interface ScanReport {
 
 export interface QueryReport {
   scans: ScanReport[];
+  /** the read_group step of an aggregate push-down */
+  groups?: { calls: number; rows: number; bytes: number; ms: number };
   engine: { ms: number; rows: number } | null;
 }
 
@@ -59,6 +62,7 @@ const TEXT: PgType = { name: 'text', oid: 25, typmod: -1 };
 const INT4: PgType = { name: 'int4', oid: 23, typmod: -1 };
 
 export async function runQuery(plan: QueryPlan, client: StatsClient, opts: QueryOptions = {}): Promise<QueryResult> {
+  if (plan.groups) return runGroups(plan, client, opts);
   try {
     const reports = await readScans(plan, client, opts);
     const tables = merge(reports.map((r) => r.loaded));
@@ -77,8 +81,46 @@ export async function runQuery(plan: QueryPlan, client: StatsClient, opts: Query
   }
 }
 
+/** A read_group, then (usually) the engine over its groups. */
+async function runGroups(plan: QueryPlan, client: StatsClient, opts: QueryOptions): Promise<QueryResult> {
+  const step = plan.groups as NonNullable<QueryPlan['groups']>;
+  try {
+    const started = performance.now();
+    const calls = client.stats?.calls ?? 0;
+    const bytes = client.stats ? client.stats.bytesSent + client.stats.bytesReceived : 0;
+    const groups = await readGroups(client, step.source, { signal: opts.signal });
+    const report: QueryReport = {
+      scans: [],
+      groups: {
+        calls: client.stats ? client.stats.calls - calls : 1,
+        rows: groups.length,
+        bytes: client.stats ? client.stats.bytesSent + client.stats.bytesReceived - bytes : 0,
+        ms: performance.now() - started,
+      },
+      engine: null,
+    };
+    if (plan.engineSql === null) {
+      const at = step.project ?? step.source.columns.map((_, i) => i);
+      return { columns: step.columns ?? [], rows: groups.map((g) => at.map((i) => g[i] ?? null)), report };
+    }
+    const t0 = performance.now();
+    const local = await runLocal(plan.engineSql, plan.params, [{ name: step.source.localName, columns: step.source.columns, rows: groups }], { userSql: plan.sql });
+    opts.signal?.throwIfAborted();
+    report.engine = { ms: performance.now() - t0, rows: local.rows.length };
+    return { columns: local.columns, rows: local.rows, report };
+  } catch (err) {
+    throw fromOdooError(err);
+  }
+}
+
 /** The result columns without reading Odoo. */
 export async function describeQuery(plan: QueryPlan): Promise<OutputColumn[]> {
+  if (plan.groups) {
+    const step = plan.groups;
+    if (plan.engineSql === null) return step.columns ?? [];
+    const { columns } = await describeLocal(plan.engineSql, [{ name: step.source.localName, columns: step.source.columns, rows: [] }], { userSql: plan.sql });
+    return columns;
+  }
   const tables: LocalTable[] = plan.scans.map((s) => ({ table: s.table, columns: fieldsOf(s), rows: [] }));
   const { columns } = await describeLocal(plan.engineSql ?? plan.sql, merge(tables), { userSql: plan.sql, views: plan.views, mirror: plan.catalogTables ?? undefined });
   return columns;

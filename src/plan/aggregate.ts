@@ -15,7 +15,7 @@
  * | count(DISTINCT col)           | col:count_distinct (only 1:1 groups)   | COALESCE(sum(n), 0)::int8              |
  * | sum(int)                      | col:sum (False → 0: NULLs read as 0)   | sum(s)::int8                           |
  * | avg(int)                      | col:sum, __count                       | sum(s)::numeric / sum(c)::numeric      |
- * | min/max(text, date, id)       | col:min                                | min(m)                                 |
+ * | min/max(text, date, id, m2o)  | col:min                                | min(m)                                 |
  * | min/max(int, float, monetary) | col:min, col:count, __count            | min(CASE WHEN n < c THEN LEAST(m, 0) …)|
  * | bool_and / every(bool)        | col:bool_and, col:count, __count       | bool_and(CASE WHEN n < c THEN false …) |
  * | bool_or(bool)                 | col:bool_or                            | bool_or(COALESCE(b, false))            |
@@ -26,7 +26,9 @@
  * int8_avg: numeric_div(sum, count). Not pushed: sum/avg of float (float addition depends on
  * row order) and of monetary (PostgreSQL's numeric sum keeps the inputs' scale, "12.50", which
  * Odoo's float result cannot tell), count(DISTINCT) of columns that read NULL as 0/false,
- * min/max of many2one (Odoo returns records) and of booleans (no such function in PostgreSQL).
+ * min/max of booleans (no such function in PostgreSQL).
+ * One accepted difference: min/max over a float column holding both 0 and -0 (equal to
+ * PostgreSQL) may print either, as PostgreSQL's own answer depends on the scan order.
  *
  * Dates: date(time) columns are grouped with a granularity (`date_order:month`), datetimes in
  * the call's time zone, which the executor sets to UTC (Odoo stores UTC, and so does the SQL
@@ -44,14 +46,18 @@
  */
 import { parseSync, type SelectStmt } from 'libpg-query';
 import { deparseSync } from 'pgsql-deparser';
-import type { Column, PgType, Table } from '../catalog/types.js';
+import type { Catalog, Column, PgType, Table } from '../catalog/types.js';
 import { PG_TYPES } from '../catalog/type-map.js';
 import type { Node } from '../sql/ast.js';
 import { canonicalTypeName, literalOf, namesOf, pick, stringOf, tagOf, walk } from '../sql/ast.js';
+import { SqlError, SQLSTATE } from '../sql/errors.js';
 import { paramValue } from '../sql/params.js';
+import { ensureParser, parseStatementsSync } from '../sql/parse.js';
+import { toDomain } from './domain.js';
+import { resolveColumnRef, resolveTable, type TableRef } from './names.js';
 import { figureColname } from './colname.js';
 import type { OutputColumn } from './types.js';
-import { columnKind, describe, type ColumnKind } from './where.js';
+import { columnKind, describe, translateWhere } from './where.js';
 
 /** One read_group call (formatted_read_group on Odoo ≥ 19 / saas-18.2+, decided at execution). */
 export interface OdooGroups {
@@ -97,6 +103,46 @@ class NotPushed extends Error {}
 
 function no(why: string): never {
   throw new NotPushed(why);
+}
+
+/**
+ * The GroupInput of a one-table SELECT, built as the SELECT planner does (names resolved with
+ * PostgreSQL's errors, the WHERE translated, archived rows hidden unless the WHERE names
+ * `active`): for callers that start from SQL text (tests, benchmarks).
+ */
+export async function groupInputFor(sql: string, params: readonly unknown[], catalog: Catalog, opts: { includeArchived?: boolean } = {}): Promise<GroupInput> {
+  await ensureParser();
+  const stmts = parseStatementsSync(sql);
+  const select = stmts.length === 1 ? pick(stmts[0]?.node, 'SelectStmt') : undefined;
+  const range = pick(select?.fromClause?.[0], 'RangeVar');
+  if (!select || !range || select.fromClause?.length !== 1) {
+    throw new SqlError('groupInputFor: not a SELECT from one table', { code: SQLSTATE.feature_not_supported });
+  }
+  const table = await resolveTable(sql, range, catalog);
+  const ref: TableRef = {
+    table,
+    alias: range.alias?.aliasname,
+    relname: range.relname ?? '',
+    schemaname: range.schemaname,
+    refname: range.alias?.aliasname ?? range.relname ?? '',
+  };
+  const column = (n: Node): Column | undefined => {
+    const r = resolveColumnRef(sql, ref, n);
+    return r === 'star' || r === 'row' ? undefined : r;
+  };
+  let domain: unknown[] = [];
+  let filterExact = true;
+  let namesActive = false;
+  if (select.whereClause) {
+    const t = translateWhere(select.whereClause, { sql, params, column });
+    domain = toDomain(t.T);
+    filterExact = t.tExact;
+    walk(select.whereClause, (n) => {
+      if (pick(n, 'ColumnRef') && column(n)?.name === 'active') namesActive = true;
+    });
+  }
+  const activeTest = !(opts.includeArchived ?? false) && !(table.hasActive && namesActive);
+  return { sql, select, params, table, refname: ref.refname, column, domain, filterExact, activeTest };
 }
 
 export function planGroups(input: GroupInput): GroupOutcome {
@@ -255,8 +301,13 @@ function parseExpr(sql: string): Node {
   return val;
 }
 
+/** A tree as canonical text: locations dropped, object keys sorted. */
 const stripLocations = (value: unknown): string =>
-  JSON.stringify(value, (k, v: unknown) => (k === 'location' || k === 'stmt_len' || k === 'stmt_location' ? undefined : v));
+  JSON.stringify(value, (k, v: unknown) => {
+    if (k === 'location' || k === 'stmt_len' || k === 'stmt_location') return undefined;
+    if (v === null || typeof v !== 'object' || Array.isArray(v)) return v;
+    return Object.fromEntries(Object.entries(v).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+  });
 
 // ---------------------------------------------------------------------------------------------
 // The planner
@@ -281,7 +332,6 @@ interface GroupItem {
 
 /** An aggregate call of the statement and what replaces it. */
 interface AggregateUse {
-  node: Node;
   replacement: string;
   /** the spec of a scratch column that is this aggregate's value for one Odoo group, when there is one (ORDER BY push, no-residual answers) */
   direct?: { spec: string; orderable: boolean; type: PgType };
@@ -293,10 +343,10 @@ interface ScratchColumn {
   source: string;
 }
 
+/** A select-list item: its output name (alias, or the one PostgreSQL derives) and expression. */
 interface Target {
   name: string;
   val: Node;
-  explicit: boolean;
 }
 
 const INT8 = PG_TYPES.int8;
@@ -314,22 +364,13 @@ class GroupPlanner {
   /** aggregate spec → scratch column */
   private readonly aggColumns = new Map<string, ScratchColumn>();
   private readonly aggregates = new Map<Node, AggregateUse>();
-  private localName: string;
+  private readonly localName: string;
   private oneToOne = false;
-  private readonly identifiers = new Set<string>();
 
   constructor(private readonly input: GroupInput) {
     this.s = input.select;
     this.table = input.table;
     this.localName = `${input.table.name}:groups`;
-    walk(this.s as unknown as Node, (n) => {
-      const s = stringOf(n);
-      if (s !== undefined) this.identifiers.add(s);
-    });
-    walk({ SelectStmt: this.s } as unknown as Node, (n) => {
-      const rt = pick(n, 'ResTarget');
-      if (rt?.name) this.identifiers.add(rt.name);
-    });
   }
 
   plan(): GroupOutcome {
@@ -344,13 +385,17 @@ class GroupPlanner {
     this.checkCovered();
     const pushedOrder = this.planOrder();
     const limits = this.evalLimits();
-    const canLimit =
-      pushedOrder !== null && this.oneToOne && this.groups.length > 0 && !this.s.havingClause && !this.s.distinctClause && limits !== null && limits.limit !== 0;
-    const source = this.source(pushedOrder?.order ?? null, canLimit ? (limits?.limit ?? null) : null, canLimit ? (limits?.offset ?? 0) : 0);
-    const direct = canLimit || (pushedOrder !== null && limits !== null && limits.limit === null && limits.offset === 0) || (!this.s.sortClause?.length && limits?.limit === null && limits.offset === 0);
-    const answer = direct ? this.directAnswer(source) : undefined;
+    // LIMIT/OFFSET go to Odoo with an exact order, when one SQL group is one Odoo group and no
+    // HAVING or DISTINCT removes rows after them (LIMIT 0 would mean "no limit" to Odoo)
+    const limitPushed =
+      pushedOrder !== null && limits !== null && limits.limit !== 0 && this.oneToOne && this.groups.length > 0 && !this.s.havingClause && !this.s.distinctClause;
+    const source = this.source(pushedOrder?.order ?? null, limitPushed ? (limits?.limit ?? null) : null, limitPushed ? (limits?.offset ?? 0) : 0);
+    // Odoo's rows can be the answer as they come when their order is PostgreSQL's (or none is asked)
+    const unlimited = limits !== null && limits.limit === null && limits.offset === 0;
+    const inOrder = limitPushed || (unlimited && (pushedOrder !== null || !this.s.sortClause?.length));
+    const answer = inOrder ? this.directAnswer(source) : undefined;
     if (answer) return { ok: true, source, residual: null, project: answer.project, columns: answer.columns };
-    return { ok: true, source, residual: this.residual(canLimit), project: null, columns: null };
+    return { ok: true, source, residual: this.residual(limitPushed), project: null, columns: null };
   }
 
   // ------------------------------------------------------------------------------------------
@@ -364,7 +409,7 @@ class GroupPlanner {
     if (s.lockingClause?.length) no('locking clause');
     if (s.groupDistinct) no('GROUP BY DISTINCT');
     if (s.limitOption === 'LIMIT_OPTION_WITH_TIES') no('FETCH … WITH TIES');
-    walk(s as unknown as Node, (n) => {
+    walk({ SelectStmt: s } as unknown as Node, (n) => {
       if (pick(n, 'SubLink')) no('a subquery');
       if (pick(n, 'GroupingSet')) no('GROUPING SETS, ROLLUP or CUBE');
       if (pick(n, 'GroupingFunc')) no('GROUPING()');
@@ -380,12 +425,12 @@ class GroupPlanner {
       const ref = pick(rt.val, 'ColumnRef');
       if (ref && pick(ref.fields?.at(-1), 'A_Star')) no('* in the select list');
       if (rt.name) {
-        out.push({ name: rt.name, val: rt.val, explicit: true });
+        out.push({ name: rt.name, val: rt.val });
         continue;
       }
       const name = figureColname(rt.val);
       if (name === undefined) no(`cannot name the column ${describe(rt.val)} as PostgreSQL would`);
-      out.push({ name, val: rt.val, explicit: false });
+      out.push({ name, val: rt.val });
     }
     return out;
   }
@@ -533,8 +578,9 @@ class GroupPlanner {
     const kind = columnKind(col);
     if (kind !== 'date' && kind !== 'timestamp') return undefined;
     if (wanted === undefined) {
-      // a unit PostgreSQL may refuse or that depends on more than the day/hour: only a date's exact value determines it
-      return kind === 'date' && !shifted ? undefined : no(`GROUP BY ${describe(node)}`);
+      // a unit no Odoo granularity determines (epoch, minute…): fine when the argument is a day
+      if (kind === 'date' || dayLevel) return { column: col, gran: 'day' };
+      return no(`GROUP BY ${describe(node)}: no Odoo granularity determines it`);
     }
     let gran: Gran = wanted;
     if (shifted) gran = finer(gran, 'day');
@@ -622,10 +668,15 @@ class GroupPlanner {
   // ------------------------------------------------------------------------------------------
   // Aggregates
 
+  /**
+   * Scratch columns are named by their spec ("date_order:month", "amount:min"). No name of the
+   * statement can reach them by mistake: table columns become qualified references to them, and
+   * the bare names left (ORDER BY / DISTINCT ON output names) resolve to output columns first.
+   */
   private scratchName(spec: string): string {
+    const taken = (n: string) => [...this.groupColumns.values(), ...this.aggColumns.values()].some((c) => c.name === n);
     let name = Buffer.byteLength(spec) <= 63 ? spec : `c${this.groupColumns.size + this.aggColumns.size + 1}`;
-    // a bare name of the statement must never find a scratch column instead of what it meant
-    while (this.identifiers.has(name) || [...this.groupColumns.values(), ...this.aggColumns.values()].some((c) => c.name === name)) name = `_${name}`;
+    while (taken(name)) name = `_${name}`;
     return name;
   }
 
@@ -690,7 +741,7 @@ class GroupPlanner {
         if (!distinct) {
           if (['id', 'zint', 'znum', 'bool', 'x2m'].includes(kind)) return this.countStar(); // never NULL as read
           const ref = this.need(`${f}:count`, INT8);
-          return { node, replacement: `COALESCE(sum(${ref}), 0)::int8`, direct: { spec: `${f}:count`, orderable: true, type: INT8 } };
+          return { replacement: `COALESCE(sum(${ref}), 0)::int8`, direct: { spec: `${f}:count`, orderable: true, type: INT8 } };
         }
         if (kind === 'id') return this.countStar();
         if (!['text', 'date', 'timestamp', 'm2o'].includes(kind)) {
@@ -698,7 +749,7 @@ class GroupPlanner {
         }
         if (!this.oneToOne) return no(`${shown}: distinct counts of finer Odoo groups cannot be added up`);
         const ref = this.need(`${f}:count_distinct`, INT8);
-        return { node, replacement: `COALESCE(sum(${ref}), 0)::int8`, direct: { spec: `${f}:count_distinct`, orderable: true, type: INT8 } };
+        return { replacement: `COALESCE(sum(${ref}), 0)::int8`, direct: { spec: `${f}:count_distinct`, orderable: true, type: INT8 } };
       }
       case 'sum':
       case 'avg': {
@@ -710,40 +761,41 @@ class GroupPlanner {
           );
         }
         const sum = this.need(`${f}:sum`, INT8);
-        if (name === 'sum') return { node, replacement: `sum(${sum})::int8`, direct: { spec: `${f}:sum`, orderable: false, type: INT8 } };
-        return { node, replacement: `(sum(${sum})::numeric / sum(${this.count()})::numeric)` };
+        if (name === 'sum') return { replacement: `sum(${sum})::int8`, direct: { spec: `${f}:sum`, orderable: false, type: INT8 } };
+        return { replacement: `(sum(${sum})::numeric / sum(${this.count()})::numeric)` };
       }
       case 'min':
       case 'max': {
         const least = name === 'min' ? 'LEAST' : 'GREATEST';
-        if (kind === 'id' || kind === 'text' || kind === 'date' || kind === 'timestamp') {
+        // NULL is NULL for these, as in Odoo's MIN/MAX (a many2one's is its id: only 'recordset' gives records)
+        if (kind === 'id' || kind === 'text' || kind === 'date' || kind === 'timestamp' || kind === 'm2o') {
           const ref = this.need(`${f}:${name}`, col.type);
-          return { node, replacement: `${name}(${ref})`, direct: { spec: `${f}:${name}`, orderable: true, type: col.type } };
+          return { replacement: `${name}(${ref})`, direct: { spec: `${f}:${name}`, orderable: true, type: col.type } };
         }
         if (kind === 'zint' || kind === 'znum') {
           const v = this.need(`${f}:${name}`, col.type);
           const n = this.need(`${f}:count`, INT8);
-          return { node, replacement: `${name}(CASE WHEN ${n} < ${this.count()} THEN ${least}(${v}, 0) ELSE ${v} END)` };
+          return { replacement: `${name}(CASE WHEN ${n} < ${this.count()} THEN ${least}(${v}, 0) ELSE ${v} END)` };
         }
-        return no(`${shown}: ${kind === 'm2o' ? 'Odoo returns records for min/max of a many2one' : `${col.name} has no ${name} in Odoo`}`);
+        return no(`${shown}: ${kind === 'bool' ? `PostgreSQL has no ${name}(boolean)` : `Odoo has no ${name} of ${col.name}`}`);
       }
       case 'bool_and':
       case 'every':
       case 'bool_or': {
         if (kind !== 'bool') return no(`${shown}: ${col.name} is not a boolean`);
-        if (name === 'bool_or') return { node, replacement: `bool_or(COALESCE(${this.need(`${f}:bool_or`, BOOL)}, false))` };
+        if (name === 'bool_or') return { replacement: `bool_or(COALESCE(${this.need(`${f}:bool_or`, BOOL)}, false))` };
         const v = this.need(`${f}:bool_and`, BOOL);
         const n = this.need(`${f}:count`, INT8);
-        return { node, replacement: `bool_and(CASE WHEN ${n} < ${this.count()} THEN false ELSE ${v} END)` };
+        return { replacement: `bool_and(CASE WHEN ${n} < ${this.count()} THEN false ELSE ${v} END)` };
       }
       default:
         return no(`the aggregate ${name}()`);
     }
   }
 
-  private countStar(): Omit<AggregateUse, 'node'> & { node: Node } {
+  private countStar(): AggregateUse {
     const ref = this.count();
-    return { node: { A_Star: {} } as Node, replacement: `COALESCE(sum(${ref}), 0)::int8`, direct: { spec: '__count', orderable: true, type: INT8 } };
+    return { replacement: `COALESCE(sum(${ref}), 0)::int8`, direct: { spec: '__count', orderable: true, type: INT8 } };
   }
 
   // ------------------------------------------------------------------------------------------
@@ -906,14 +958,22 @@ class GroupPlanner {
         spec = agg.direct.spec;
         type = INT8;
       } else {
-        if (!pick(t.val, 'ColumnRef')) return undefined;
-        const col = this.columnOf(t.val);
         const id = this.identifies(t.val);
         if (!id || !this.groups.some((g) => g.key === this.canonical(t.val))) return undefined;
         spec = id.spec;
-        type = col.type;
-        tableOid = this.table.oid;
-        attnum = col.attnum;
+        const fc = pickFunc(t.val);
+        if (pick(t.val, 'ColumnRef')) {
+          const col = this.columnOf(t.val);
+          type = col.type;
+          tableOid = this.table.oid;
+          attnum = col.attnum;
+        } else if (fc && funcName(fc) === 'date_trunc' && columnKind(this.columnOf(fc.args?.[1] as Node)) === 'timestamp') {
+          // date_trunc of a datetime at the granularity of its Odoo group is the group's start, a timestamp
+          type = PG_TYPES.timestamp;
+        } else if (this.isDateBucketAsDate(t.val)) {
+          // CAST(date_trunc(unit, date) AS date) at the group's granularity is the group's start, a date
+          type = PG_TYPES.date;
+        } else return undefined;
       }
       const index = source.columns.findIndex((c) => c.source === spec);
       if (index < 0) return undefined;
@@ -921,6 +981,14 @@ class GroupPlanner {
       columns.push({ name: t.name, type, tableOid, attnum });
     }
     return { project, columns };
+  }
+
+  /** `CAST(date_trunc(unit, date_column) AS date)` (the cast of something `identifies` accepted). */
+  private isDateBucketAsDate(node: Node): boolean {
+    const tc = pick(node, 'TypeCast');
+    const fc = pickFunc(tc?.arg);
+    const col = fc?.args?.[1];
+    return canonicalTypeName(tc?.typeName) === 'date' && fc !== undefined && funcName(fc) === 'date_trunc' && pick(col, 'ColumnRef') !== undefined && columnKind(this.columnOf(col as Node)) === 'date';
   }
 
   /** The user's statement over the scratch table (see the module comment). */
@@ -950,6 +1018,7 @@ class GroupPlanner {
       groupClause: this.groups.map((g) => (g.kind === 'position' ? g.item : rewrite(g.expr))),
     };
     delete out.whereClause;
+    if (!this.groups.length) delete out.groupClause;
     const where: string[] = [];
     // Odoo answers an aggregate without GROUP BY with one row even over no record (its values 0
     // or False): PostgreSQL's one row then comes from aggregating nothing
@@ -982,7 +1051,12 @@ class GroupPlanner {
     const stmt = { SelectStmt: out } as unknown as Node;
     const sql = deparseSync(stmt as never);
     // the deparser is trusted only when its text parses back to the very same tree
-    const back = parseSync(sql).stmts?.[0]?.stmt;
+    let back: Node | undefined;
+    try {
+      back = parseSync(sql).stmts?.[0]?.stmt;
+    } catch {
+      back = undefined;
+    }
     if (stripLocations(back) !== stripLocations(stmt)) no('internal: the rewritten statement does not deparse faithfully');
     return sql;
   }
@@ -997,4 +1071,3 @@ function hasColumnRef(node: Node): boolean {
   return found;
 }
 
-export type { ColumnKind };

@@ -16,15 +16,7 @@ import { namesOf, pick, stringOf, tagOf } from '../sql/ast.js';
 type Figured = { name: string; strength: number } | undefined;
 
 /** Node tags PostgreSQL gives no name (strength 0): "?column?" unless an outer rule names them. */
-const NAMELESS = new Set([
-  'A_Const',
-  'ParamRef',
-  'A_Expr',
-  'BoolExpr',
-  'NullTest',
-  'BooleanTest',
-  'CollateClause',
-]);
+const NAMELESS = new Set(['A_Const', 'ParamRef', 'BoolExpr', 'NullTest', 'BooleanTest']);
 
 const SQL_VALUE_FUNCTIONS: Readonly<Record<string, string>> = {
   SVFOP_CURRENT_DATE: 'current_date',

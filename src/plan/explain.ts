@@ -10,7 +10,7 @@
 import type { QueryReport, ScanReport } from '../exec/query.js';
 import type { OdooRead, QueryPlan, ReadPlan, Scan } from './types.js';
 
-export function explain(plan: ReadPlan, analysis?: { scans: ScanReport[]; engine?: QueryReport['engine'] }): string {
+export function explain(plan: ReadPlan, analysis?: { scans: ScanReport[]; groups?: QueryReport['groups']; engine?: QueryReport['engine'] }): string {
   if (plan.kind === 'query') return explainQuery(plan, analysis);
   const src = plan.source;
   const parts = [`Odoo ${src.kind} ${src.table.model}`, `domain=${JSON.stringify(src.domain)}`];
@@ -35,7 +35,7 @@ function engineLine(sql: string, why: string[]): string {
   return `Local engine: ${sql.replace(/\s+/g, ' ').trim()}${because}`;
 }
 
-function explainQuery(plan: QueryPlan, analysis?: { scans: ScanReport[]; engine?: QueryReport['engine'] }): string {
+function explainQuery(plan: QueryPlan, analysis?: { scans: ScanReport[]; groups?: QueryReport['groups']; engine?: QueryReport['engine'] }): string {
   const lines: string[] = [];
   const reports = analysis?.scans;
   const order = plan.scans.map((_, i) => i);
@@ -48,6 +48,8 @@ function explainQuery(plan: QueryPlan, analysis?: { scans: ScanReport[]; engine?
     if (g.offset > 0) parts.push(`offset=${g.offset}`);
     if (!g.activeTest) parts.push('active_test=false');
     lines.push(parts.join(' '));
+    const r = analysis?.groups;
+    if (r) lines.push(`  step 1: ${r.calls} ${plural(r.calls, 'call')}, ${r.rows} ${plural(r.rows, 'group')}, ${r.bytes} bytes, ${r.ms.toFixed(3)} ms`);
   }
   for (const i of order) lines.push(...scanLines(plan.scans[i] as Scan, plan, reports?.[i]));
   lines.push(plan.engineSql === null ? 'Local engine: none' : engineLine(plan.engineSql, plan.why));

@@ -28,6 +28,7 @@ import { SqlError, SQLSTATE } from '../sql/errors.js';
 import { checkParamCount, engineParams } from '../sql/params.js';
 import { ensureParser, parseStatementsSync, positionAt } from '../sql/parse.js';
 import { toDomain } from './domain.js';
+import { planGroups } from './aggregate.js';
 import { resolveTable } from './names.js';
 import type { Feed, PlanOptions, QueryPlan, Scan } from './types.js';
 import { describe, translateWhere } from './where.js';
@@ -172,10 +173,69 @@ export async function planQuery(sql: string, params: unknown[], catalog: Catalog
     };
   });
   if (!why.length) why.push(...analysis.constructs());
-  return { kind: 'query', sql, params: engineParams(params), scans, groups: null, engineSql: sql, why: unique(why), pushdown,
+  const base: QueryPlan = {
+    kind: 'query',
+    sql,
+    params: engineParams(params),
+    scans,
+    groups: null,
+    engineSql: sql,
+    why: unique(why),
+    pushdown,
     catalogTables: CATALOG_READS.test(sql) ? await catalog.tables() : null,
     views: [...(opts.views?.values() ?? [])].filter((v) => analysis.usedViews.has(v.name) || CATALOG_READS.test(sql)).map((v) => ({ name: v.name, sql: v.sql, columns: v.columns })),
   };
+  return pushdown ? groupsPlan(base, stmt.node, analysis, params) : base;
+}
+
+/**
+ * GROUP BY / aggregates over one table: one read_group when Odoo computes exactly what
+ * PostgreSQL would (aggregate.ts decides); the engine finishes over the groups.
+ */
+function groupsPlan(plan: QueryPlan, root: Node, analysis: Analysis, params: unknown[]): QueryPlan {
+  const select = pick(root, 'SelectStmt');
+  const [occ] = analysis.occs;
+  const scan = plan.scans[0];
+  if (!select || !occ || !scan || analysis.occs.length !== 1 || plan.views.length || plan.catalogTables) return plan;
+  if (select.withClause || (select.op && select.op !== 'SETOP_NONE') || select.fromClause?.length !== 1 || !pick(select.fromClause[0], 'RangeVar')) return plan;
+  if (occ.block.derived.length || occ.block.opaque || analysis.constructs().some((c) => c !== 'GROUP BY')) return plan;
+  if (!select.groupClause?.length && !hasAggregate(select)) return plan;
+  let domain: unknown[] = [];
+  let filterExact = true;
+  if (select.whereClause) {
+    const t = translateWhere(select.whereClause, { sql: plan.sql, params, column: (ref) => analysis.resolve(ref, occ, occ.block) });
+    domain = toDomain(t.T);
+    filterExact = t.tExact;
+  }
+  const outcome = planGroups({
+    sql: plan.sql,
+    select,
+    params,
+    table: occ.table,
+    refname: occ.refname,
+    column: (ref) => analysis.resolve(ref, occ, occ.block),
+    domain,
+    filterExact,
+    activeTest: scan.activeTest,
+  });
+  if (!outcome.ok) return { ...plan, why: unique([...plan.why, `read_group: ${outcome.why}`]) };
+  return {
+    ...plan,
+    scans: [],
+    groups: { source: outcome.source, project: outcome.project, columns: outcome.columns },
+    engineSql: outcome.residual,
+    why: outcome.residual === null ? [] : ['what read_group does not compute (HAVING, expressions over the groups, order)'],
+  };
+}
+
+function hasAggregate(select: NonNullable<ReturnType<typeof pick<'SelectStmt'>>>): boolean {
+  let found = false;
+  walk([...(select.targetList ?? []), ...(select.havingClause ? [select.havingClause] : [])], (n) => {
+    if (pick(n, 'SubLink')) return false;
+    const fc = pick(n, 'FuncCall');
+    if (fc && !fc.over && (fc.agg_star || fc.agg_distinct || AGGREGATE_NAMES.has(stringOf(fc.funcname?.at(-1)) ?? ''))) found = true;
+  });
+  return found;
 }
 
 function unique(xs: string[]): string[] {
