@@ -695,7 +695,7 @@ function runReadGroup(env: Env, meta: ModelMeta, request: EngineRequest): Engine
   const groups = new Map<string, Group>();
   const buckets = new Map<string, Bucket | number | null>();
   const noGroupby = req.groupby.length === 0;
-  if (noGroupby) groups.set(JSON.stringify([]), { keys: [], rows: [], joined: [], aggCache: new Map() });
+  if (noGroupby) groups.set('', { keys: [], rows: [], joined: [], aggCache: new Map() });
   const noJoin: Map<string, number | null> = new Map();
   for (const id of ids) {
     const row = table.get(id);
@@ -707,19 +707,25 @@ function runReadGroup(env: Env, meta: ModelMeta, request: EngineRequest): Engine
       expansions = expansions.flatMap((e) => list.map((v) => new Map(e).set(fname, v)));
     }
     for (const joined of expansions) {
-      const keys: KeyValue[] = req.groupby.map((g) => {
+      const keys: KeyValue[] = new Array<KeyValue>(req.groupby.length);
+      // the group's identity as one string, built without JSON (this loop runs once per record)
+      let key = '';
+      for (let gi = 0; gi < req.groupby.length; gi++) {
+        const g = req.groupby[gi] as (typeof req.groupby)[number];
         const v = storedValue(row, g.field, joined);
+        let k: KeyValue;
         if (g.field.type === 'date' || g.field.type === 'datetime') {
           // many records share a date: parse and truncate each stored value once per call
-          const memoKey = `${g.spec}\u0000${typeof v === 'string' ? v : JSON.stringify(v)}`;
+          const memoKey = `${gi}\u0000${typeof v === 'string' ? v : JSON.stringify(v)}`;
           let bucket = buckets.get(memoKey);
           if (bucket === undefined) buckets.set(memoKey, (bucket = bucketOf(env, g, v, lang)));
-          return bucket;
-        }
-        if (g.field.type === 'boolean') return v === true;
-        return isNull(g.field, v) ? null : (v as KeyValue);
-      });
-      const key = JSON.stringify(keys.map((k) => (k !== null && typeof k === 'object' ? k.start : k)));
+          k = bucket;
+        } else if (g.field.type === 'boolean') k = v === true;
+        else k = isNull(g.field, v) ? null : (v as KeyValue);
+        keys[gi] = k;
+        key += k === null ? 'n' : typeof k === 'object' ? `d${String(k.start)}` : `${(typeof k)[0]}${String(k)}`;
+        key += '\u0001';
+      }
       let group = groups.get(key);
       if (!group) groups.set(key, (group = { keys, rows: [], joined: [], aggCache: new Map() }));
       group.rows.push(row);
