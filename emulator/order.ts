@@ -60,6 +60,8 @@ export function parseOrder(spec: string): OrderTerm[] {
 /** Comparator for `order` (default: the model's `_order`), ties broken by ascending id. */
 export function compileOrder(host: OrderHost, model: string, order: string | null | undefined): (a: Row, b: Row) => number {
   const spec = order && order.trim() ? order : host.model(model).order;
+  // ids never repeat and are never NULL: the common `id` / `id asc` order needs no key lookups
+  if (/^\s*"?id"?(\s+asc)?\s*$/i.test(spec)) return (a, b) => a.id - b.id;
   const keys = orderKeys(host, model, spec, false, new Set(), (row) => row);
   return (a, b) => {
     for (const key of keys) {
