@@ -160,6 +160,11 @@ export class Client extends EventEmitter {
     this.log.info(line, outcome.error === undefined ? 'statement' : 'statement failed');
   }
 
+  /** The user-defined views of this connection (the views file's, then CREATE/DROP VIEW's). */
+  get views(): ReadonlyMap<string, { name: string; sql: string }> {
+    return this.session.viewDefinitions;
+  }
+
   /** The catalog this client plans with (shared with the other clients of a Pool). */
   get catalog(): Catalog {
     if (this.sharedCatalog) return this.sharedCatalog(this);

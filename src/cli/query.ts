@@ -20,6 +20,7 @@
  * Errors: `odoo-sql <command>: ERROR: <message>` (FATAL for connection failures), PostgreSQL's
  * LINE/caret for positions, DETAIL and HINT lines; --verbose adds the SQLSTATE. Exit code 1.
  */
+import { TYPES_BY_OID } from '../exec/values.js';
 import { readFileSync } from 'node:fs';
 import type { Logger } from 'pino';
 import pgTypes from 'pg-types';
@@ -89,12 +90,23 @@ export async function runSqlCommand(command: SqlCommand, argv: string[], makeLog
         return 0;
       case 'tables': {
         const tables = filterTables(await client.catalog.tables(), arg);
-        const rows = tables.map((t) => [t.name, t.model, t.description]);
+        const rows: TextRows = tables.map((t) => [t.name, t.model, t.description]);
+        // user-defined views (setting `views`) are listed after the tables, model "(view)"
+        const views = [...client.views.values()].filter((v) => filterTables([{ name: v.name, model: '' } as Table], arg).length > 0);
+        for (const v of views) rows.push([v.name, '(view)', v.sql.replace(/\s+/g, ' ')]);
         process.stdout.write(formatResult(textFields(['name', 'model', 'description']), rows, format, 'SELECT'));
         return 0;
       }
       case 'describe': {
         const table = await client.catalog.table(sql);
+        const view = table ? undefined : client.views.get(sql);
+        if (view) {
+          // a view's columns are what the engine says its SELECT returns
+          const res = await client.query({ text: `SELECT * FROM "${sql.replace(/"/g, '""')}" LIMIT 0`, rowMode: 'array', types: RAW_TEXT });
+          if (format === 'table') process.stdout.write(`View "public.${view.name}": ${view.sql.replace(/\s+/g, ' ')}\n`);
+          process.stdout.write(formatResult(textFields(['name', 'type']), res.fields.map((f) => [f.name, typeName(f.dataTypeID)]), format, 'SELECT'));
+          return 0;
+        }
         if (!table) throw new SqlError(`relation "${sql}" does not exist`, { code: '42P01' });
         const fields = [...textFields(['name', 'type']), boolField('nullable'), ...textFields(['comment', 'odoo_type']), boolField('stored'), ...textFields(['references'])];
         const rows = table.columns.map((c) => describeColumn(c));
@@ -115,6 +127,11 @@ export async function runSqlCommand(command: SqlCommand, argv: string[], makeLog
 }
 
 type TextRows = Array<Array<string | null>>;
+
+/** A type OID as PostgreSQL names it (for view columns). */
+function typeName(oid: number): string {
+  return TYPES_BY_OID.get(oid)?.name ?? `oid ${oid}`;
+}
 
 const RAW_TEXT = { getTypeParser: () => (v: string) => v };
 

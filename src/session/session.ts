@@ -76,6 +76,11 @@ export class SqlSession {
     this.views = await ViewStore.load(this.settings.views);
   }
 
+  /** The session's user-defined views, by name. */
+  get viewDefinitions(): ReadonlyMap<string, { name: string; sql: string }> {
+    return this.views.map;
+  }
+
   /** Inside BEGIN … COMMIT (for ReadyForQuery's status). */
   get inTransaction(): boolean {
     return this.txn !== null;

@@ -1,3 +1,6 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { filterTables, formatCsv, formatJson, formatTable } from '../../src/cli/query.js';
 import { startEmulator, type RunningEmulator } from '../../emulator/index.js';
@@ -121,6 +124,24 @@ describe('odoo-sql explain, tables, describe', () => {
     const missing = await run(['describe', 'nope', ...conn]);
     expect(missing.code).toBe(1);
     expect(missing.stderr).toBe('odoo-sql describe: ERROR: relation "nope" does not exist\n');
+  });
+});
+
+describe('odoo-sql tables and describe with user-defined views', () => {
+  it('lists the views after the tables and describes their columns', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'odoo-sql-cli-views-'));
+    const file = join(dir, 'views.json');
+    writeFileSync(file, JSON.stringify({ eu_countries: { query: "SELECT id, code, name FROM res_country WHERE code IN ('BE', 'FR')" } }));
+    const listed = await run(['tables', 'eu*', '--format', 'csv', '--views', file, ...conn]);
+    expect(listed.code).toBe(0);
+    expect(listed.stdout.trim().split('\r\n')).toEqual(['name,model,description', `eu_countries,(view),"SELECT id, code, name FROM res_country WHERE code IN ('BE', 'FR')"`]);
+    const described = await run(['describe', 'eu_countries', '--format', 'json', '--views', file, ...conn]);
+    expect(described.code).toBe(0);
+    expect(JSON.parse(described.stdout)).toEqual([
+      { name: 'id', type: 'int4' },
+      { name: 'code', type: 'varchar' },
+      { name: 'name', type: 'varchar' },
+    ]);
   });
 });
 
