@@ -8,6 +8,7 @@ import { pino, type Logger } from 'pino';
 import { connectionHelp, parseCommandLine } from './args.js';
 import { runCheck, formatCheck } from './check.js';
 import { runSqlCommand, sqlCommandUsage } from './query.js';
+import { runServe, serveUsage } from './serve.js';
 import { OdooError } from '../odoo/errors.js';
 
 const VERSION = productVersion();
@@ -21,6 +22,7 @@ Usage:
                                             serve the bundled Odoo emulator (demo data)
   odoo-sql demo [--port 8069] [--once]      start the emulator and check a connection to it
 ${sqlCommandUsage()}
+${serveUsage()}
   odoo-sql --version | --help
 
 ${connectionHelp()}
@@ -52,6 +54,8 @@ export async function main(argv: string[]): Promise<number> {
       case 'tables':
       case 'describe':
         return await runSqlCommand(command, rest, logger);
+      case 'serve':
+        return await runServe(rest);
       default:
         process.stderr.write(`odoo-sql: unknown command '${command}'\n\n${USAGE}\n`);
         return 2;

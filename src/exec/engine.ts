@@ -128,6 +128,7 @@ export async function runLocal(
   const pg = await engine();
   await ensureMirror(pg, tables, opts);
   const role = await ensureRole(pg);
+  sql = compatible(sql);
   const values = params.map((p) => paramText(p));
   return inRolledBackTransaction(pg, async (tx) => {
     const loaded = await prepare(tx, sql, tables, opts, true, role);
@@ -158,6 +159,7 @@ export async function describeLocal(
   const pg = await engine();
   await ensureMirror(pg, tables, opts);
   const role = await ensureRole(pg);
+  sql = compatible(sql);
   return inRolledBackTransaction(pg, async (tx) => {
     const loaded = await prepare(tx, sql, tables, opts, false, role);
     const s = protocol.serialize;
@@ -207,6 +209,14 @@ interface Loaded {
 
 function isScratch(t: LocalTable | ScratchTable): t is ScratchTable {
   return !('table' in t);
+}
+
+/**
+ * The engine is PostgreSQL 17 while clients are told 15: the catalog columns 17 renamed are
+ * spelled as 17 spells them (psql 15's \l reads pg_database.daticulocale, 17's datlocale).
+ */
+function compatible(sql: string): string {
+  return sql.includes('daticulocale') ? sql.replace(/\bdaticulocale\b/g, 'datlocale') : sql;
 }
 
 /** The role for the current identity's login, created on first use (the reader role when there is none or it is reserved). */
@@ -333,6 +343,8 @@ async function prepare(tx: Tx, sql: string, tables: ReadonlyArray<LocalTable | S
 }
 
 const extraTypes = new Map<number, { name: string; len: number }>();
+/** PostgreSQL's FirstNormalObjectId: OIDs below it belong to the built-in catalogs */
+const FIRST_NORMAL_OID = 16384;
 
 /** RowDescription fields → output columns: catalog OIDs and attnums for columns of loaded tables. */
 async function describeFields(tx: Tx, fields: RawField[], loaded: Loaded): Promise<OutputColumn[]> {
@@ -355,11 +367,14 @@ async function describeFields(tx: Tx, fields: RawField[], loaded: Loaded): Promi
       table = src ? loaded.tables.get(src.table) : undefined;
       col = src?.column !== undefined ? table?.column(src.column) : undefined;
     }
+    // columns of PostgreSQL's own catalogs keep their real table OID and attnum (JDBC and ODBC
+    // look them up); OIDs of the statement's transient relations mean nothing afterwards
+    const system = !col && f.tableID > 0 && f.tableID < FIRST_NORMAL_OID;
     return {
       name: f.name,
       type: { name: known?.name ?? `oid:${f.dataTypeID}`, oid: f.dataTypeID, typmod: f.dataTypeModifier },
-      tableOid: table && col ? table.oid : 0,
-      attnum: col ? col.attnum : 0,
+      tableOid: table && col ? table.oid : system ? f.tableID : 0,
+      attnum: col ? col.attnum : system ? f.columnID : 0,
     };
   });
 }
