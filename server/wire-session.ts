@@ -442,7 +442,7 @@ export class WireSession implements StatementHost {
       return this.describe(this.statement(name)).then((d) => ({ paramTypes, columns: d.columns }));
     }
     if (!ps.description) {
-      const p = describeStatement(stmt, this.session.catalog, { paramTypes: ps.declaredTypes });
+      const p = describeStatement(stmt, this.session.catalog, { paramTypes: ps.declaredTypes, views: [...this.session.viewDefinitions.values()] });
       ps.description = p;
       p.catch(() => {
         if (ps.description === p) ps.description = undefined;
@@ -525,7 +525,7 @@ export class WireSession implements StatementHost {
       if (executed) return (await this.describe(executed)).columns;
       return describeOwnStatement(this, stmt) ?? null;
     }
-    const d = await describeStatement(stmt, this.session.catalog, {});
+    const d = await describeStatement(stmt, this.session.catalog, { views: [...this.session.viewDefinitions.values()] });
     return d.columns;
   }
 

@@ -77,7 +77,7 @@ export class SqlSession {
   }
 
   /** The session's user-defined views, by name. */
-  get viewDefinitions(): ReadonlyMap<string, { name: string; sql: string }> {
+  get viewDefinitions(): ReadonlyMap<string, { name: string; sql: string; columns?: string[] }> {
     return this.views.map;
   }
 
