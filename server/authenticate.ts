@@ -102,11 +102,16 @@ export async function authenticate(io: AuthIO, req: AuthRequest, s: AuthSettings
   return connectOdoo(creds, req, s);
 }
 
+const MAINTENANCE_DATABASES = new Set(['postgres', 'template1']);
+
 async function connectOdoo(creds: OdooCredentials, req: AuthRequest, s: AuthSettings): Promise<Authenticated> {
   let settings: OdooSettings;
   try {
     // env {}: the server's own ODOO_USER / ODOO_API_KEY must never stand in for the client's
-    settings = resolveSettings({ ...s.odoo, database: req.database, ...creds }, {});
+    // psql -l and pgcli -l connect to the maintenance database: the server's default Odoo database
+    // (or the Odoo server's only one) stands in for it
+    const database = MAINTENANCE_DATABASES.has(req.database) && s.odoo.database ? s.odoo.database : req.database;
+    settings = resolveSettings({ ...s.odoo, database, ...creds }, {});
   } catch (err) {
     throw fatal(`invalid Odoo settings: ${err instanceof Error ? err.message : String(err)}`, SQLSTATE.invalid_authorization_specification);
   }

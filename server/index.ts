@@ -39,7 +39,11 @@ export interface ServerTlsOptions {
  * Odoo connection settings shared by every connection: everything but the credentials and the
  * database, which come from the startup packet (passthrough) or the users file.
  */
-export type ServerOdooSettings = Partial<Omit<OdooSettings, 'url' | 'user' | 'password' | 'apiKey' | 'database'>> & { url: string };
+/**
+ * Odoo settings shared by every connection. `database` is only the default for clients that
+ * connect to a maintenance database (`postgres`, `template1`: psql -l, pgcli -l); others name theirs.
+ */
+export type ServerOdooSettings = Partial<Omit<OdooSettings, 'url' | 'user' | 'password' | 'apiKey'>> & { url: string };
 
 export interface ServerOptions {
   /** TCP port; 0 (the default) picks a free one. */

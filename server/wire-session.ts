@@ -13,6 +13,7 @@
  *   transactions (the session warns when a ROLLBACK cannot undo writes).
  * - Statement timeout and cancel requests abort the running statement (57014).
  */
+import { mirrorColumns } from '../src/exec/engine.js';
 import type { Logger } from 'pino';
 import { isOdooCall } from '../src/exec/odoo-call.js';
 import type { OutputColumn } from '../src/plan/types.js';
@@ -319,6 +320,12 @@ export class WireSession implements StatementHost {
     }
   }
 
+  /** Table OIDs and attnums as the engine's pg_catalog has them (clients look them up there). */
+  private async realColumns(columns: readonly OutputColumn[]): Promise<OutputColumn[]> {
+    if (!columns.some((c) => c.tableOid !== 0)) return [...columns];
+    return mirrorColumns(columns, await this.session.catalog.tables());
+  }
+
   /** Sends a whole outcome (simple query, and Execute of COPY). */
   private async sendAll(out: Outcome, signal: AbortSignal, withDescription: boolean, formats?: (0 | 1)[]): Promise<number> {
     if (out.copy) return this.sendCopy(out, signal);
@@ -326,7 +333,7 @@ export class WireSession implements StatementHost {
       this.output.push(be.commandComplete(out.tag ?? 'SELECT 0'));
       return 0;
     }
-    const cols = out.columns;
+    const cols = await this.realColumns(out.columns);
     const fmts = formats ?? cols.map((): 0 | 1 => (out.binary ? 1 : 0));
     checkBinaryFormats(cols, fmts);
     if (withDescription) this.output.push(rowDescription(cols, fmts));
@@ -488,7 +495,7 @@ export class WireSession implements StatementHost {
     const d = await this.describe(ps);
     if (this.aborted && d.columns) throw abortedError();
     this.output.push(be.parameterDescription(d.paramTypes));
-    this.output.push(d.columns ? rowDescription(d.columns, d.columns.map(() => 0)) : be.noData());
+    this.output.push(d.columns ? rowDescription(await this.realColumns(d.columns), d.columns.map(() => 0)) : be.noData());
   }
 
   private portal(name: string): Portal {
@@ -564,7 +571,7 @@ export class WireSession implements StatementHost {
       return;
     }
     if (this.aborted) throw abortedError();
-    this.output.push(rowDescription(columns, this.formatsOf(p, columns)));
+    this.output.push(rowDescription(await this.realColumns(columns), this.formatsOf(p, columns)));
   }
 
   private async execute(name: string, maxRows: number): Promise<void> {

@@ -101,9 +101,9 @@ function oneOf<T extends string>(flag: string, value: unknown, allowed: readonly
   return value as T;
 }
 
-/** The Odoo settings shared by every connection: everything but credentials and database. */
+/** The Odoo settings shared by every connection: everything but credentials (the database is the default for psql -l). */
 function serverOdooSettings(settings: OdooSettings): ServerOdooSettings {
-  const { user: _user, password: _password, apiKey: _apiKey, database: _database, ...shared } = settings;
+  const { user: _user, password: _password, apiKey: _apiKey, ...shared } = settings;
   return shared;
 }
 
@@ -189,7 +189,7 @@ export async function runServe(argv: string[], run: ServeRunOptions = {}): Promi
     const { startEmulator } = await import('../../emulator/index.js');
     const emu = await startEmulator({ port: 0 });
     stopEmulator = () => emu.close();
-    odoo = { ...serverOdooSettings(resolveSettings({ ...cl.settings, url: emu.url }, {})) };
+    odoo = { ...serverOdooSettings(resolveSettings({ database: 'odoo', ...cl.settings, url: emu.url }, {})) };
   } else {
     const input = cl.connection ? resolveSettings(cl.connection) : undefined;
     let settings: OdooSettings;

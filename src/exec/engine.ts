@@ -69,6 +69,8 @@ let instance: Promise<PGlite> | undefined;
 const mirror = new Mirror();
 /** roles created for Odoo logins (members of the reader role) */
 const roles = new Set<string>();
+/** Odoo databases listed in pg_database */
+const databases = new Set<string>();
 
 /**
  * current_database() and version() answer for the Odoo behind us: the database comes from a
@@ -93,6 +95,7 @@ function engine(): Promise<PGlite> {
     .then(async (pg) => {
       mirror.reset();
       roles.clear();
+      databases.clear();
       await pg.exec(`CREATE ROLE ${READER_ROLE} NOLOGIN; ${DEFAULT_PRIVILEGES}; ${IDENTITY_FUNCTIONS}`);
       return pg;
     })
@@ -219,8 +222,18 @@ function compatible(sql: string): string {
   return sql.includes('daticulocale') ? sql.replace(/\bdaticulocale\b/g, 'datlocale') : sql;
 }
 
+/** pg_database lists the Odoo databases sessions have used (psql's \l), as empty databases. */
+async function ensureDatabase(pg: PGlite): Promise<void> {
+  const name = currentIdentity()?.database;
+  if (!name || databases.has(name) || name.length > 63) return;
+  databases.add(name);
+  const exists = await pg.query('SELECT 1 FROM pg_catalog.pg_database WHERE datname = $1', [name]);
+  if (!exists.rows.length) await pg.exec(`CREATE DATABASE ${quoteIdent(name)}`).catch(() => undefined);
+}
+
 /** The role for the current identity's login, created on first use (the reader role when there is none or it is reserved). */
 async function ensureRole(pg: PGlite): Promise<string> {
+  await ensureDatabase(pg);
   const user = currentIdentity()?.user;
   if (!user || user === 'postgres' || user.startsWith('pg_') || user === READER_ROLE || user.length > 63) return READER_ROLE;
   if (roles.has(user)) return user;
@@ -376,6 +389,30 @@ async function describeFields(tx: Tx, fields: RawField[], loaded: Loaded): Promi
       tableOid: table && col ? table.oid : system ? f.tableID : 0,
       attnum: col ? col.attnum : system ? f.columnID : 0,
     };
+  });
+}
+
+/**
+ * Result columns with the table OIDs and attnums of the engine's mirror instead of the
+ * catalog's, for the wire server: pg_catalog is the mirror's, and clients (pgJDBC's
+ * getBaseTableName, psqlODBC) look a RowDescription's table OID up there. The tables are
+ * added to the mirror when missing.
+ */
+export async function mirrorColumns(columns: readonly OutputColumn[], tables: readonly Table[]): Promise<OutputColumn[]> {
+  const wanted = new Map<number, Table>();
+  for (const c of columns) {
+    if (c.tableOid === 0) continue;
+    const t = tables.find((x) => x.oid === c.tableOid);
+    if (t) wanted.set(t.oid, t);
+  }
+  if (!wanted.size) return [...columns];
+  const pg = await engine();
+  await ensureMirror(pg, [...wanted.values()].map((table) => ({ table, columns: [], rows: [] })), {});
+  return columns.map((c) => {
+    const t = wanted.get(c.tableOid);
+    const name = t?.columns.find((col) => col.attnum === c.attnum)?.name ?? (c.attnum === 1 ? 'id' : undefined);
+    const real = t && name !== undefined ? mirror.locate(t.name, name) : undefined;
+    return real ? { ...c, tableOid: real.oid, attnum: real.attnum } : c.tableOid >= FIRST_NORMAL_OID ? { ...c, tableOid: 0, attnum: 0 } : c;
   });
 }
 

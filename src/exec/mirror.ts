@@ -40,6 +40,8 @@ export class Mirror {
   private oids = new Map<number, string>();
   /** (relation OID, attnum) → column name */
   private attnames = new Map<string, string>();
+  /** table and column name → (relation OID, attnum) */
+  private places = new Map<string, { oid: number; attnum: number }>();
   private stale = true;
 
   /**
@@ -113,11 +115,18 @@ export class Mirror {
   relations(rows: Array<{ oid: number; relname: string; attnum: number; attname: string }>): void {
     this.oids = new Map();
     this.attnames = new Map();
+    this.places = new Map();
     for (const r of rows) {
       this.oids.set(r.oid, r.relname);
       this.attnames.set(`${r.oid}:${r.attnum}`, r.attname);
+      this.places.set(`${r.relname}\u0000${r.attname}`, { oid: r.oid, attnum: r.attnum });
     }
     this.stale = false;
+  }
+
+  /** The engine's OID and attnum of a mirror column. */
+  locate(table: string, column: string): { oid: number; attnum: number } | undefined {
+    return this.places.get(`${table}\u0000${column}`);
   }
 
   /** The mirror table and column a RowDescription field comes from. */
@@ -132,6 +141,7 @@ export class Mirror {
     this.tables.clear();
     this.oids.clear();
     this.attnames.clear();
+    this.places.clear();
     this.stale = true;
     this.seen = new WeakSet(); // WeakSet has no clear()
   }
