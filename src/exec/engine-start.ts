@@ -6,7 +6,7 @@
  * The cache is only an optimisation: any failure to read or write it falls back to initdb.
  */
 import { createHash } from 'node:crypto';
-import { mkdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rename, stat, unlink, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { homedir, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -61,6 +61,11 @@ export async function startPGlite(): Promise<PGlite> {
       const tmp = `${file}.${process.pid}.tmp`;
       await writeFile(tmp, dump);
       await rename(tmp, file);
+      // dumps of other PGlite builds (an older install) would only fill the cache
+      const dir = dirname(file);
+      for (const name of await readdir(dir)) {
+        if (/^pglite-datadir-[0-9a-f]{16}\.tar$/.test(name) && join(dir, name) !== file) await unlink(join(dir, name)).catch(() => undefined);
+      }
     } catch {
       // a read-only home or a full disk only costs the next start its initdb
     }
