@@ -36,6 +36,8 @@ export interface AuthSettings {
   /** Odoo settings shared by every connection (no credentials, no database). */
   odoo: Partial<Record<keyof OdooSettings, unknown>>;
   trustLoopback: boolean;
+  /** other names for Odoo databases */
+  databaseAliases?: Readonly<Record<string, string>>;
   logger: Logger;
 }
 
@@ -110,7 +112,8 @@ async function connectOdoo(creds: OdooCredentials, req: AuthRequest, s: AuthSett
     // env {}: the server's own ODOO_USER / ODOO_API_KEY must never stand in for the client's
     // psql -l and pgcli -l connect to the maintenance database: the server's default Odoo database
     // (or the Odoo server's only one) stands in for it
-    const database = MAINTENANCE_DATABASES.has(req.database) && s.odoo.database ? s.odoo.database : req.database;
+    const alias = Object.hasOwn(s.databaseAliases ?? {}, req.database) ? s.databaseAliases?.[req.database] : undefined;
+    const database = alias ?? (MAINTENANCE_DATABASES.has(req.database) && s.odoo.database ? s.odoo.database : req.database);
     settings = resolveSettings({ ...s.odoo, database, ...creds }, {});
   } catch (err) {
     throw fatal(`invalid Odoo settings: ${err instanceof Error ? err.message : String(err)}`, SQLSTATE.invalid_authorization_specification);

@@ -45,6 +45,7 @@ export interface ServerContext {
   authTimeout: number;
   maxMessageSize: number;
   trustLoopback: boolean;
+  databaseAliases: Readonly<Record<string, string>>;
   logger: Logger;
   catalogs: SharedCatalogs;
   cancels: CancelRegistry;
@@ -346,7 +347,7 @@ export class Connection {
         expect: (kind) => this.authMessage(kind),
       },
       { user: req.user, database: req.database, tls: this.tls, remoteAddress: this.raw.remoteAddress ?? '' },
-      { mode: this.ctx.auth, users: this.ctx.users, scramSecret: this.ctx.scramSecret, odoo: this.ctx.odoo, trustLoopback: this.ctx.trustLoopback, logger: log },
+      { mode: this.ctx.auth, users: this.ctx.users, scramSecret: this.ctx.scramSecret, odoo: this.ctx.odoo, trustLoopback: this.ctx.trustLoopback, databaseAliases: this.ctx.databaseAliases, logger: log },
     );
     this.odoo = auth.odoo;
     for (const held of this.decoder.expectAuth(null)) this.enqueue(held);

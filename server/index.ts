@@ -76,6 +76,8 @@ export interface ServerOptions {
    * when this is true (the default). Tests set it to false to act as a remote client.
    */
   trustLoopback?: boolean;
+  /** database names clients may use for another Odoo database (`--demo` accepts `demo` for the emulator's `odoo`) */
+  databaseAliases?: Readonly<Record<string, string>>;
   /** How long a shared catalog outlives its last connection, in milliseconds (default 300000). */
   catalogIdleMs?: number;
   logger?: Logger;
@@ -149,6 +151,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     authTimeout: nonNegative(opts.authTimeout, DEFAULT_AUTH_TIMEOUT, 'authTimeout'),
     maxMessageSize,
     trustLoopback: opts.trustLoopback ?? true,
+    databaseAliases: opts.databaseAliases ?? {},
     logger,
     catalogs,
     cancels,

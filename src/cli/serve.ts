@@ -215,6 +215,8 @@ export async function runServe(argv: string[], run: ServeRunOptions = {}): Promi
     ...(tlsMode ? { tlsMode } : {}),
     ...(auth ? { auth } : {}),
     ...(typeof f['users-file'] === 'string' ? { usersFile: f['users-file'] } : {}),
+    // the emulator's database is `odoo`; `demo` names it too
+    ...(f.demo ? { databaseAliases: { demo: 'odoo' } } : {}),
   };
   const maxConnections = integer('max-connections', f['max-connections'], 1);
   const statementTimeout = integer('statement-timeout', f['statement-timeout'], 0);
@@ -237,7 +239,7 @@ export async function runServe(argv: string[], run: ServeRunOptions = {}): Promi
     out(
       `odoo-sql serves the Odoo emulator (demo data) on ${urlHost}:${server.port}\n\n` +
         `Connect with (password admin; users demo/demo and portal/portal too):\n` +
-        `  PGPASSWORD=admin psql -h ${server.host} -p ${server.port} -U admin odoo\n\n` +
+        `  PGPASSWORD=admin psql -h ${server.host} -p ${server.port} -U admin demo\n\n` +
         `Press Ctrl+C to stop.\n`,
     );
   } else {

@@ -35,12 +35,16 @@ describe('odoo-sql serve', () => {
     });
     await listening;
     const port = (server as RunningServer).port;
-    expect(printed.join('')).toContain(`PGPASSWORD=admin psql -h 127.0.0.1 -p ${port} -U admin odoo`);
-    const client = new pg.Client({ host: '127.0.0.1', port, user: 'demo', password: 'demo', database: 'odoo' });
-    await client.connect();
-    const r = await client.query('SELECT count(*) AS n FROM res_partner');
-    expect(Number(r.rows[0]?.n)).toBeGreaterThan(0);
-    await client.end();
+    expect(printed.join('')).toContain(`PGPASSWORD=admin psql -h 127.0.0.1 -p ${port} -U admin demo`);
+    // the emulator's database is `odoo`; the demo server accepts `demo` for it (the issue's psql command)
+    for (const database of ['odoo', 'demo']) {
+      const client = new pg.Client({ host: '127.0.0.1', port, user: 'demo', password: 'demo', database });
+      await client.connect();
+      const r = await client.query('SELECT count(*) AS n, current_database() AS db FROM res_partner');
+      expect(Number(r.rows[0]?.n)).toBeGreaterThan(0);
+      expect(r.rows[0]?.db).toBe('odoo');
+      await client.end();
+    }
     stop.abort();
     await expect.poll(() => printed.at(-1)).toBe('exit 0');
   });
