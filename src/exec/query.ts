@@ -7,12 +7,12 @@
  * restricted by the feeds whose source scans are already read and whose value sets are smaller
  * than the scan's own count. A feed with many values is sent in batches of FEED_BATCH ids.
  */
-import type { PgType, Table } from '../catalog/types.js';
+import type { Table } from '../catalog/types.js';
 import type { OutputColumn, QueryPlan, Scan } from '../plan/types.js';
 import { fromOdooError, SqlError } from '../sql/errors.js';
 import { describeLocal, runLocal, type LocalTable, type TextRow } from './engine.js';
-import { countRecords, readPages, type FetchClient, type OdooRecord } from './fetch.js';
-import { odooToText } from './values.js';
+import { countRecords, readPages, type FetchClient } from './fetch.js';
+import { fieldType, recordRow } from './values.js';
 import { readGroups } from './groups.js';
 
 /** ids per call when a feed is sent in batches */
@@ -58,8 +58,6 @@ export interface QueryResult {
 
 type StatsClient = FetchClient & { stats?: { bytesSent: number; bytesReceived: number; calls: number } };
 
-const TEXT: PgType = { name: 'text', oid: 25, typmod: -1 };
-const INT4: PgType = { name: 'int4', oid: 23, typmod: -1 };
 
 export async function runQuery(plan: QueryPlan, client: StatsClient, opts: QueryOptions = {}): Promise<QueryResult> {
   if (plan.groups) return runGroups(plan, client, opts);
@@ -223,7 +221,7 @@ async function readScan(scan: Scan, index: number, expected: number | null, done
     for await (const page of readPages(client, { ...scan, domain: domainAnd(scan.domain, [...fixed, ...extra]) }, { pageSize: opts.pageSize, signal: opts.signal })) {
       calls++;
       for (const rec of page) {
-        const row = toRow(rec, fields, types);
+        const row = recordRow(rec, fields, types);
         const id = row[0] as string;
         if (seen.has(id)) continue;
         seen.add(id);
@@ -295,12 +293,4 @@ function fieldsOf(scan: Scan): string[] {
   return scan.fields.includes('id') ? ['id', ...scan.fields.filter((f) => f !== 'id')] : ['id', ...scan.fields];
 }
 
-function fieldType(table: Table, field: string): PgType {
-  return table.column(field)?.type ?? (field === 'id' ? INT4 : TEXT);
-}
 
-function toRow(rec: OdooRecord, fields: readonly string[], types: readonly PgType[]): TextRow {
-  const row: TextRow = new Array<string | null>(fields.length);
-  for (let i = 0; i < fields.length; i++) row[i] = odooToText(rec[fields[i] as string], types[i] as PgType);
-  return row;
-}

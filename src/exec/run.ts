@@ -14,13 +14,13 @@
  * answer; its output is capped at maxRows too.
  */
 import type { OdooClient } from '../odoo/client.js';
-import type { OutputColumn, ReadPlan, SelectPlan } from '../plan/types.js';
+import type { OutputColumn, ReadPlan } from '../plan/types.js';
 import { describeQuery, runQuery, type QueryReport } from './query.js';
 import { fromOdooError, SqlError, SQLSTATE } from '../sql/errors.js';
 import { describeLocal, runLocal, type TextRow } from './engine.js';
 import { countRecords, readPages, type FetchClient, type OdooRecord } from './fetch.js';
-import { odooToText } from './values.js';
-import type { PgType, Table } from '../catalog/types.js';
+import { fieldType, recordRow } from './values.js';
+import type { PgType } from '../catalog/types.js';
 
 export type { TextRow };
 
@@ -72,7 +72,7 @@ export async function execute(plan: ReadPlan, client: OdooClient | FetchClient, 
     const types = fields.map((f) => fieldType(read.table, f));
     const rows: TextRow[] = [];
     for await (const page of readPages(client, read, { pageSize: opts.pageSize, maxRecords: cap === null ? null : cap + 1, signal: opts.signal })) {
-      for (const rec of page) rows.push(toRow(rec, fields, types));
+      for (const rec of page) rows.push(recordRow(rec, fields, types));
     }
     if (cap !== null && rows.length > cap) {
       throw new SqlError(`the query needs more than maxRows (${cap}) rows of ${read.table.name} from Odoo`, {
@@ -118,22 +118,12 @@ async function* flatten(batches: AsyncIterable<TextRow[]>): AsyncGenerator<TextR
   for await (const batch of batches) yield* batch;
 }
 
-const TEXT: PgType = { name: 'text', oid: 25, typmod: -1 };
-const INT4: PgType = { name: 'int4', oid: 23, typmod: -1 };
 
-function fieldType(table: Table, field: string): PgType {
-  return table.column(field)?.type ?? (field === 'id' ? INT4 : TEXT);
-}
 
-function toRow(rec: OdooRecord, fields: readonly string[], types: readonly PgType[]): TextRow {
-  const row: TextRow = new Array<string | null>(fields.length);
-  for (let i = 0; i < fields.length; i++) row[i] = odooToText(rec[fields[i] as string], types[i] as PgType);
-  return row;
-}
 
 async function* projectPages(pages: AsyncIterable<OdooRecord[]>, project: readonly string[], types: readonly PgType[]): AsyncGenerator<TextRow[]> {
   try {
-    for await (const page of pages) yield page.map((rec) => toRow(rec, project, types));
+    for await (const page of pages) yield page.map((rec) => recordRow(rec, project, types));
   } catch (err) {
     throw fromOdooError(err);
   }

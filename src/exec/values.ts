@@ -25,7 +25,7 @@
  *
  * `false` (Odoo's "no value") and a missing value are NULL for every type but bool.
  */
-import type { PgType } from '../catalog/types.js';
+import type { PgType, Table } from '../catalog/types.js';
 
 /** pg_type facts the executor needs by OID: name (as PgType names it) and typlen. */
 export const TYPES_BY_OID: ReadonlyMap<number, { name: string; len: number }> = new Map([
@@ -368,4 +368,22 @@ function localDateText(date: Date): string {
   } else text += '+';
   text += `${pad(Math.floor(offset / 60))}:${pad(offset % 60)}`;
   return bc ? `${text} BC` : text;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Records → rows
+
+const TEXT_TYPE: PgType = { name: 'text', oid: 25, typmod: -1 };
+const INT4_TYPE: PgType = { name: 'int4', oid: 23, typmod: -1 };
+
+/** The column type of a field read from Odoo (`id` is int4; unknown fields read as text). */
+export function fieldType(table: Table, field: string): PgType {
+  return table.column(field)?.type ?? (field === 'id' ? INT4_TYPE : TEXT_TYPE);
+}
+
+/** One Odoo record as a row of PostgreSQL text values, in `fields` order. */
+export function recordRow(rec: Readonly<Record<string, unknown>>, fields: readonly string[], types: readonly PgType[]): Array<string | null> {
+  const row = new Array<string | null>(fields.length);
+  for (let i = 0; i < fields.length; i++) row[i] = odooToText(rec[fields[i] as string], types[i] as PgType);
+  return row;
 }

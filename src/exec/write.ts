@@ -24,7 +24,7 @@ import { textToOdoo } from '../sql/values-in.js';
 import { runLocal, type LocalTable, type ScratchTable, type TextRow } from './engine.js';
 import type { FetchClient, OdooRecord } from './fetch.js';
 import { execute } from './run.js';
-import { odooToText } from './values.js';
+import { fieldType, recordRow } from './values.js';
 
 export type WriteClient = FetchClient;
 
@@ -271,8 +271,8 @@ async function readBack(client: WriteClient, table: Table, ids: number[], fields
 const NO_ROWS: { columns: OutputColumn[]; rows: TextRow[] } = Object.freeze({ columns: [], rows: [] }) as { columns: OutputColumn[]; rows: TextRow[] };
 
 function recordRows(records: OdooRecord[], fields: string[], table: Table): TextRow[] {
-  const types = fields.map((f) => table.column(f)?.type ?? { name: 'text', oid: 25, typmod: -1 });
-  return records.map((rec) => fields.map((f, i) => odooToText(rec[f], types[i] as OutputColumn['type'])));
+  const types = fields.map((f) => fieldType(table, f));
+  return records.map((rec) => recordRow(rec, fields, types));
 }
 
 async function returningResult(r: ReturningPlan, table: Table, rows: TextRow[], userSql: string): Promise<{ columns: OutputColumn[]; rows: TextRow[] }> {
