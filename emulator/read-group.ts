@@ -693,7 +693,8 @@ function runReadGroup(env: Env, meta: ModelMeta, request: EngineRequest): Engine
   for (const o of orderTerms) if (o.agg?.field?.type === 'many2many') m2m.add(o.agg.field.name);
 
   const groups = new Map<string, Group>();
-  const buckets = new Map<string, Bucket | number | null>();
+  // per groupby: stored value → its date bucket
+  const buckets: Array<Map<unknown, Bucket | number | null>> = [];
   const noGroupby = req.groupby.length === 0;
   if (noGroupby) groups.set('', { keys: [], rows: [], joined: [], aggCache: new Map() });
   const noJoin: Map<string, number | null> = new Map();
@@ -716,9 +717,9 @@ function runReadGroup(env: Env, meta: ModelMeta, request: EngineRequest): Engine
         let k: KeyValue;
         if (g.field.type === 'date' || g.field.type === 'datetime') {
           // many records share a date: parse and truncate each stored value once per call
-          const memoKey = `${gi}\u0000${typeof v === 'string' ? v : JSON.stringify(v)}`;
-          let bucket = buckets.get(memoKey);
-          if (bucket === undefined) buckets.set(memoKey, (bucket = bucketOf(env, g, v, lang)));
+          const memo = (buckets[gi] ??= new Map());
+          let bucket = memo.get(v);
+          if (bucket === undefined) memo.set(v, (bucket = bucketOf(env, g, v, lang)));
           k = bucket;
         } else if (g.field.type === 'boolean') k = v === true;
         else k = isNull(g.field, v) ? null : (v as KeyValue);
