@@ -32,7 +32,6 @@ import { createCatalog } from '../src/catalog/index.js';
 import { Cursor } from './cursor.js';
 import type { Catalog } from '../src/catalog/types.js';
 import { isOdooCall } from '../src/exec/odoo-call.js';
-import { execute } from '../src/exec/run.js';
 import { OdooClient } from '../src/odoo/client.js';
 import { createLogger, type Logger } from '../src/odoo/log.js';
 import { resolveSettings, type OdooSettings } from '../src/odoo/settings.js';
@@ -242,7 +241,7 @@ export class Client extends EventEmitter {
         const plan = await this.session.plan(stmt, values).catch((err: unknown) => {
           throw shiftPosition(fromOdooError(err), stmt.start);
         });
-        const ex = await execute(plan, this.odoo, this.session.execOptions(controller.signal));
+        const ex = await this.session.execute(plan, controller.signal);
         const parse = rowParser<R>(fieldsOf(ex.columns), opts.rowMode, types);
         for await (const batch of ex.batches) {
           for (const row of batch) yield parse(row);

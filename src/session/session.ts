@@ -88,7 +88,7 @@ export class SqlSession {
 
   /** Run one statement. Errors are SqlErrors with positions relative to the statement. */
   async run(stmt: ParsedStatement, values: unknown[], signal: AbortSignal): Promise<StatementResult> {
-    return withIdentity({ database: this.settings.database ?? 'odoo', user: this.settings.user }, () => this.runAs(stmt, values, signal));
+    return withIdentity(this.identity(), () => this.runAs(stmt, values, signal));
   }
 
   private async runAs(stmt: ParsedStatement, values: unknown[], signal: AbortSignal): Promise<StatementResult> {
@@ -129,6 +129,15 @@ export class SqlSession {
       default:
         throw notSupported(stmt);
     }
+  }
+
+  /** Execute a plan (streaming and cursors) as this session's Odoo user. */
+  execute(plan: ReadPlan, signal: AbortSignal): ReturnType<typeof execute> {
+    return withIdentity(this.identity(), () => execute(plan, this.odoo, this.execOptions(signal)));
+  }
+
+  private identity(): { database: string; user?: string } {
+    return { database: this.settings.database ?? 'odoo', user: this.settings.user };
   }
 
   /** The plan of a SELECT (for streaming and cursors). */
