@@ -27,16 +27,20 @@ export function codecError(code: string, message: string, detail?: string): SqlE
  */
 export class BinaryReader {
   pos = 0;
-  constructor(readonly buf: Buffer) {}
+  /** `fail` makes the error for a short read: 22P03 for binary values; the frontend decoder passes its own */
+  constructor(
+    readonly buf: Buffer,
+    protected readonly fail: (message: string) => Error = binaryError,
+  ) {}
 
   get remaining(): number {
     return this.buf.length - this.pos;
   }
   private need(n: number): void {
-    if (n < 0 || this.pos + n > this.buf.length) throw binaryError('insufficient data left in message');
+    if (n < 0 || this.pos + n > this.buf.length) throw this.fail('insufficient data left in message');
   }
   byte(): number {
-    if (this.pos >= this.buf.length) throw binaryError('no data left in message');
+    if (this.pos >= this.buf.length) throw this.fail('no data left in message');
     return this.buf[this.pos++] as number;
   }
   int16(): number {

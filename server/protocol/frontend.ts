@@ -14,6 +14,7 @@
 import { SqlError } from '../../src/sql/errors.js';
 import { ProtocolViolation, WIRE_SQLSTATE } from './errors.js';
 import { invalidUtf8Error, invalidUtf8Offset } from './utf8.js';
+import { BinaryReader } from './codec-errors.js';
 
 /** Request codes of the untyped startup-phase packets. */
 export const CANCEL_REQUEST_CODE = 80877102;
@@ -467,52 +468,11 @@ function startupString(bytes: Buffer): string {
 }
 
 /** pqformat.c's message reading: every failure is the ERROR PostgreSQL raises for it. */
-class MessageReader {
-  private pos = 0;
-  constructor(private readonly buf: Buffer) {}
+class MessageReader extends BinaryReader {
+  constructor(buf: Buffer) {
+    super(buf, contentError);
+  }
 
-  private need(n: number): void {
-    if (n < 0 || this.pos + n > this.buf.length) throw contentError('insufficient data left in message');
-  }
-  byte(): number {
-    if (this.pos >= this.buf.length) throw contentError('no data left in message');
-    return this.buf[this.pos++] as number;
-  }
-  int16(): number {
-    this.need(2);
-    const v = this.buf.readInt16BE(this.pos);
-    this.pos += 2;
-    return v;
-  }
-  uint16(): number {
-    this.need(2);
-    const v = this.buf.readUInt16BE(this.pos);
-    this.pos += 2;
-    return v;
-  }
-  int32(): number {
-    this.need(4);
-    const v = this.buf.readInt32BE(this.pos);
-    this.pos += 4;
-    return v;
-  }
-  uint32(): number {
-    this.need(4);
-    const v = this.buf.readUInt32BE(this.pos);
-    this.pos += 4;
-    return v;
-  }
-  bytes(n: number): Buffer {
-    this.need(n);
-    const v = this.buf.subarray(this.pos, this.pos + n);
-    this.pos += n;
-    return v;
-  }
-  rest(): Buffer {
-    const v = this.buf.subarray(this.pos);
-    this.pos = this.buf.length;
-    return v;
-  }
   cstring(): string {
     const end = this.buf.indexOf(0, this.pos);
     if (end < 0) throw contentError('invalid string in message');
