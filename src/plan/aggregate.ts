@@ -44,6 +44,7 @@
  * group being one Odoo group. When the groups Odoo returns, as they are, are the answer, there
  * is no residual statement at all.
  */
+import { limitValue } from './select.js';
 import { parseSync, type SelectStmt } from 'libpg-query';
 import { deparseSync } from 'pgsql-deparser';
 import type { Catalog, Column, PgType, Table } from '../catalog/types.js';
@@ -51,7 +52,6 @@ import { PG_TYPES } from '../catalog/type-map.js';
 import type { Node } from '../sql/ast.js';
 import { canonicalTypeName, literalOf, namesOf, pick, stringOf, tagOf, walk } from '../sql/ast.js';
 import { SqlError, SQLSTATE } from '../sql/errors.js';
-import { paramValue } from '../sql/params.js';
 import { ensureParser, parseStatementsSync } from '../sql/parse.js';
 import { toDomain } from './domain.js';
 import { resolveColumnRef, resolveTable, type TableRef } from './names.js';
@@ -897,23 +897,7 @@ class GroupPlanner {
 
   /** LIMIT / OFFSET as numbers (constants or parameters); null when they are not. */
   private evalLimits(): { limit: number | null; offset: number } | null {
-    const value = (node: Node | undefined): number | null | undefined => {
-      if (!node) return null;
-      const c = pick(node, 'A_Const');
-      if (c) {
-        const lit = literalOf(c);
-        if (lit.kind === 'null') return null;
-        return lit.kind === 'int' && lit.value >= 0 ? lit.value : undefined;
-      }
-      const p = pick(node, 'ParamRef');
-      if (p) {
-        const v = paramValue(this.input.params[(p.number ?? 0) - 1], 'int8');
-        if (v === undefined) return undefined;
-        if (v.t === 'null') return null;
-        return v.t === 'int' && v.v >= 0 ? v.v : undefined;
-      }
-      return undefined;
-    };
+    const value = (node: Node | undefined) => limitValue(node, this.input.params);
     const limit = value(this.s.limitCount);
     const offset = value(this.s.limitOffset);
     if (limit === undefined || offset === undefined) return null;

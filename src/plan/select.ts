@@ -439,26 +439,32 @@ function countTarget(s: SelectStmt, scope: Scope): CountTarget | undefined {
 
 type Limits = { ok: true; limit: number | null; offset: number } | { ok: false; why: string; limit: null; offset: 0 };
 
+/**
+ * A LIMIT or OFFSET as a number when it is a constant or a parameter: null for none (or NULL),
+ * undefined when it is an expression or not a non-negative integer.
+ */
+export function limitValue(node: Node | undefined, params: readonly unknown[]): number | null | undefined {
+  if (!node) return null;
+  const c = pick(node, 'A_Const');
+  if (c) {
+    const lit = literalOf(c);
+    if (lit.kind === 'null') return null;
+    return lit.kind === 'int' && lit.value >= 0 ? lit.value : undefined;
+  }
+  const p = pick(node, 'ParamRef');
+  if (p) {
+    const v = paramValue(params[(p.number ?? 0) - 1], 'int8');
+    if (v === undefined) return undefined;
+    if (v.t === 'null') return null;
+    return v.t === 'int' && v.v >= 0 ? v.v : undefined;
+  }
+  return undefined;
+}
+
 /** LIMIT / OFFSET / FETCH FIRST as numbers, when they are constants or parameters. */
 function evalLimits(s: SelectStmt, params: readonly unknown[]): Limits {
   if (s.limitOption === 'LIMIT_OPTION_WITH_TIES') return { ok: false, why: 'FETCH … WITH TIES', limit: null, offset: 0 };
-  const value = (node: Node | undefined): number | null | undefined => {
-    if (!node) return null;
-    const c = pick(node, 'A_Const');
-    if (c) {
-      const lit = literalOf(c);
-      if (lit.kind === 'null') return null;
-      return lit.kind === 'int' && lit.value >= 0 ? lit.value : undefined;
-    }
-    const p = pick(node, 'ParamRef');
-    if (p) {
-      const v = paramValue(params[(p.number ?? 0) - 1], 'int8');
-      if (v === undefined) return undefined;
-      if (v.t === 'null') return null;
-      return v.t === 'int' && v.v >= 0 ? v.v : undefined;
-    }
-    return undefined;
-  };
+  const value = (node: Node | undefined) => limitValue(node, params);
   const limit = value(s.limitCount);
   const offset = value(s.limitOffset);
   if (limit === undefined) return { ok: false, why: 'LIMIT is not a constant', limit: null, offset: 0 };
