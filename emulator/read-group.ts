@@ -698,40 +698,46 @@ function runReadGroup(env: Env, meta: ModelMeta, request: EngineRequest): Engine
   const noGroupby = req.groupby.length === 0;
   if (noGroupby) groups.set('', { keys: [], rows: [], joined: [], aggCache: new Map() });
   const noJoin: Map<string, number | null> = new Map();
+  const width = req.groupby.length;
+  // the keys of the current record, copied only when it opens a new group
+  const scratch: KeyValue[] = new Array<KeyValue>(width);
+  const place = (row: Row, joined: Map<string, number | null>): void => {
+    // the group's identity as one string, built without JSON (this runs once per record)
+    let key = '';
+    for (let gi = 0; gi < width; gi++) {
+      const g = req.groupby[gi] as (typeof req.groupby)[number];
+      const v = storedValue(row, g.field, joined);
+      let k: KeyValue;
+      if (g.field.type === 'date' || g.field.type === 'datetime') {
+        // many records share a date: parse and truncate each stored value once per call
+        const memo = (buckets[gi] ??= new Map());
+        let bucket = memo.get(v);
+        if (bucket === undefined) memo.set(v, (bucket = bucketOf(env, g, v, lang)));
+        k = bucket;
+      } else if (g.field.type === 'boolean') k = v === true;
+      else k = isNull(g.field, v) ? null : (v as KeyValue);
+      scratch[gi] = k;
+      key += k === null ? 'n\u0001' : typeof k === 'object' ? `d${k.start}\u0001` : `${typeof k === 'number' ? 'i' : typeof k === 'string' ? 's' : 'b'}${String(k)}\u0001`;
+    }
+    let group = groups.get(key);
+    if (!group) groups.set(key, (group = { keys: scratch.slice(), rows: [], joined: [], aggCache: new Map() }));
+    group.rows.push(row);
+    group.joined.push(joined);
+  };
   for (const id of ids) {
     const row = table.get(id);
     if (!row) continue;
+    if (!m2m.size) {
+      place(row, noJoin);
+      continue;
+    }
     let expansions: Array<Map<string, number | null>> = [noJoin];
     for (const fname of m2m) {
       const related = row[fname];
       const list = Array.isArray(related) && related.length ? (related as number[]) : [null];
       expansions = expansions.flatMap((e) => list.map((v) => new Map(e).set(fname, v)));
     }
-    for (const joined of expansions) {
-      const keys: KeyValue[] = new Array<KeyValue>(req.groupby.length);
-      // the group's identity as one string, built without JSON (this loop runs once per record)
-      let key = '';
-      for (let gi = 0; gi < req.groupby.length; gi++) {
-        const g = req.groupby[gi] as (typeof req.groupby)[number];
-        const v = storedValue(row, g.field, joined);
-        let k: KeyValue;
-        if (g.field.type === 'date' || g.field.type === 'datetime') {
-          // many records share a date: parse and truncate each stored value once per call
-          const memo = (buckets[gi] ??= new Map());
-          let bucket = memo.get(v);
-          if (bucket === undefined) memo.set(v, (bucket = bucketOf(env, g, v, lang)));
-          k = bucket;
-        } else if (g.field.type === 'boolean') k = v === true;
-        else k = isNull(g.field, v) ? null : (v as KeyValue);
-        keys[gi] = k;
-        key += k === null ? 'n' : typeof k === 'object' ? `d${String(k.start)}` : `${(typeof k)[0]}${String(k)}`;
-        key += '\u0001';
-      }
-      let group = groups.get(key);
-      if (!group) groups.set(key, (group = { keys, rows: [], joined: [], aggCache: new Map() }));
-      group.rows.push(row);
-      group.joined.push(joined);
-    }
+    for (const joined of expansions) place(row, joined);
   }
 
   let result = [...groups.values()];
