@@ -127,7 +127,8 @@ function modelMethods(v: EmulatedVersion): Map<string, Handler> {
   m.set('search', (env, model, args, kwargs) => {
     const { values } = bindArgs(q('BaseModel', 'search'), searchParams, args, kwargs);
     const domain = values[domainParam];
-    if (values['count']) return env.search(model, domain as unknown[]).length;
+    // a count does not depend on the order: id order spares sorting on the model's _order
+    if (values['count']) return env.search(model, domain as unknown[], { order: 'id' }).length;
     return env.search(model, domain as unknown[], searchOpts(values));
   });
 
@@ -136,7 +137,7 @@ function modelMethods(v: EmulatedVersion): Map<string, Handler> {
   m.set('search_count', (env, model, args, kwargs) => {
     const { values } = bindArgs(q('BaseModel', 'search_count'), countParams, args, kwargs);
     const limit = typeof values['limit'] === 'number' && values['limit'] > 0 ? values['limit'] : null;
-    return env.search(model, values[domainParam] as unknown[], { limit }).length;
+    return env.search(model, values[domainParam] as unknown[], { limit, order: 'id' }).length;
   });
 
   const searchReadParams: Param[] = [
