@@ -45,6 +45,7 @@
  * is no residual statement at all.
  */
 import { limitValue } from './select.js';
+import { builtinName, isAggregateCall } from './aggregate-calls.js';
 import { parseSync, type SelectStmt } from 'libpg-query';
 import { deparseSync } from 'pgsql-deparser';
 import type { Catalog, Column, PgType, Table } from '../catalog/types.js';
@@ -207,17 +208,6 @@ const SCALAR_FUNCTIONS = new Set([
   'num_nonnulls', 'translate', 'starts_with', 'regexp_replace', 'to_timestamp',
 ]);
 
-/** Names of aggregate functions (PostgreSQL's built-ins): any other than the ones handled is not pushed. */
-const AGGREGATE_NAMES = new Set([
-  'count', 'sum', 'avg', 'min', 'max', 'array_agg', 'string_agg', 'bool_and', 'bool_or', 'every', 'json_agg', 'jsonb_agg',
-  'json_object_agg', 'jsonb_object_agg', 'bit_and', 'bit_or', 'bit_xor', 'stddev', 'stddev_pop', 'stddev_samp', 'variance',
-  'var_pop', 'var_samp', 'corr', 'covar_pop', 'covar_samp', 'regr_avgx', 'regr_avgy', 'regr_count', 'regr_intercept',
-  'regr_r2', 'regr_slope', 'regr_sxx', 'regr_sxy', 'regr_syy', 'mode', 'percentile_cont', 'percentile_disc', 'rank',
-  'dense_rank', 'percent_rank', 'cume_dist', 'xmlagg', 'any_value', 'range_agg', 'range_intersect_agg',
-  'json_agg_strict', 'jsonb_agg_strict', 'json_object_agg_strict', 'jsonb_object_agg_strict', 'json_object_agg_unique',
-  'jsonb_object_agg_unique', 'json_object_agg_unique_strict', 'jsonb_object_agg_unique_strict',
-]);
-
 /** Node tags allowed in expressions outside aggregates (others: not pushed). */
 const EXPRESSION_TAGS = new Set([
   'A_Const', 'ParamRef', 'A_Expr', 'BoolExpr', 'NullTest', 'BooleanTest', 'CaseExpr', 'CaseWhen', 'CoalesceExpr',
@@ -225,21 +215,10 @@ const EXPRESSION_TAGS = new Set([
   'List', 'String', 'Integer', 'Float', 'Boolean', 'BitString', 'FuncCall', 'ColumnRef', 'TypeName',
 ]);
 
-function funcName(fc: NonNullable<ReturnType<typeof pickFunc>>): string | undefined {
-  const names = namesOf(fc.funcname);
-  if (!names || names.length === 0 || names.length > 2) return undefined;
-  if (names.length === 2 && names[0] !== 'pg_catalog') return undefined;
-  return names[names.length - 1];
-}
-
 function pickFunc(node: Node | undefined) {
   return pick(node, 'FuncCall');
 }
 
-function isAggregateCall(fc: NonNullable<ReturnType<typeof pickFunc>>): boolean {
-  const name = funcName(fc);
-  return Boolean(fc.agg_star || fc.agg_distinct || fc.agg_filter || fc.agg_order?.length || fc.agg_within_group || (name && AGGREGATE_NAMES.has(name)));
-}
 
 function stringConst(node: Node | undefined): string | undefined {
   const c = pick(node, 'A_Const');
@@ -503,7 +482,7 @@ class GroupPlanner {
         out.push(trunc);
         return;
       }
-      const name = funcName(fc);
+      const name = builtinName(fc);
       if (!name || !SCALAR_FUNCTIONS.has(name) || fc.func_variadic) no(`GROUP BY with the function ${namesOf(fc.funcname)?.join('.') ?? '?'}()`);
       for (const arg of fc.args ?? []) this.usesOf(arg, out);
       return;
@@ -550,7 +529,7 @@ class GroupPlanner {
    */
   private truncation(node: Node): Use | undefined {
     const fc = pickFunc(node);
-    const name = fc ? funcName(fc) : undefined;
+    const name = fc ? builtinName(fc) : undefined;
     if (!fc || !name || fc.args?.length !== 2) return undefined;
     const table = name === 'date_trunc' ? TRUNC_UNITS : name === 'extract' || name === 'date_part' ? EXTRACT_FIELDS : undefined;
     if (!table) return undefined;
@@ -636,7 +615,7 @@ class GroupPlanner {
       return undefined;
     }
     const fc = pickFunc(node);
-    const name = fc ? funcName(fc) : undefined;
+    const name = fc ? builtinName(fc) : undefined;
     if (!fc || fc.args?.length !== 2 || !pick(fc.args[1], 'ColumnRef')) return undefined;
     const unit = stringConst(fc.args[0])?.toLowerCase();
     const col = this.columnOf(fc.args[1] as Node);
@@ -715,7 +694,7 @@ class GroupPlanner {
 
   private aggregate(node: Node): AggregateUse {
     const fc = pickFunc(node);
-    const name = fc ? funcName(fc) : undefined;
+    const name = fc ? builtinName(fc) : undefined;
     if (!fc || !name) return no(`the aggregate ${describe(node)}`);
     const shown = describe(node);
     if (fc.agg_filter) no(`${shown}: FILTER`);
@@ -815,7 +794,7 @@ class GroupPlanner {
       const tag = tagOf(node);
       if (!EXPRESSION_TAGS.has(tag)) no(`${describe(node)} in the select list`);
       if (fc) {
-        const name = funcName(fc);
+        const name = builtinName(fc);
         if (!name || !SCALAR_FUNCTIONS.has(name) || fc.func_variadic) no(`the function ${namesOf(fc.funcname)?.join('.') ?? '?'}()`);
       }
       if (pick(node, 'ColumnRef') || childrenOf(node).some((c) => hasColumnRef(c))) {
@@ -951,7 +930,7 @@ class GroupPlanner {
           type = col.type;
           tableOid = this.table.oid;
           attnum = col.attnum;
-        } else if (fc && funcName(fc) === 'date_trunc' && columnKind(this.columnOf(fc.args?.[1] as Node)) === 'timestamp') {
+        } else if (fc && builtinName(fc) === 'date_trunc' && columnKind(this.columnOf(fc.args?.[1] as Node)) === 'timestamp') {
           // date_trunc of a datetime at the granularity of its Odoo group is the group's start, a timestamp
           type = PG_TYPES.timestamp;
         } else if (this.isDateBucketAsDate(t.val)) {
@@ -972,7 +951,7 @@ class GroupPlanner {
     const tc = pick(node, 'TypeCast');
     const fc = pickFunc(tc?.arg);
     const col = fc?.args?.[1];
-    return canonicalTypeName(tc?.typeName) === 'date' && fc !== undefined && funcName(fc) === 'date_trunc' && pick(col, 'ColumnRef') !== undefined && columnKind(this.columnOf(col as Node)) === 'date';
+    return canonicalTypeName(tc?.typeName) === 'date' && fc !== undefined && builtinName(fc) === 'date_trunc' && pick(col, 'ColumnRef') !== undefined && columnKind(this.columnOf(col as Node)) === 'date';
   }
 
   /** The user's statement over the scratch table (see the module comment). */

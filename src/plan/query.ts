@@ -29,6 +29,7 @@ import { checkParamCount, engineParams } from '../sql/params.js';
 import { ensureParser, parseStatementsSync, positionAt } from '../sql/parse.js';
 import { toDomain } from './domain.js';
 import { planGroups } from './aggregate.js';
+import { hasAggregateCall, isAggregateCall } from './aggregate-calls.js';
 import { resolveTable } from './names.js';
 import type { Feed, PlanOptions, QueryPlan, Scan } from './types.js';
 import { describe, translateWhere } from './where.js';
@@ -116,7 +117,6 @@ export interface ViewDefinition {
   columns?: string[];
 }
 
-const AGGREGATE_NAMES = new Set(['count', 'sum', 'avg', 'min', 'max', 'array_agg', 'string_agg', 'bool_and', 'bool_or', 'every', 'json_agg', 'jsonb_agg', 'stddev', 'variance']);
 
 interface Flagged {
   occ?: Occ;
@@ -199,7 +199,7 @@ function groupsPlan(plan: QueryPlan, root: Node, analysis: Analysis, params: unk
   if (!select || !occ || !scan || analysis.occs.length !== 1 || plan.views.length || plan.catalogTables) return plan;
   if (select.withClause || (select.op && select.op !== 'SETOP_NONE') || select.fromClause?.length !== 1 || !pick(select.fromClause[0], 'RangeVar')) return plan;
   if (occ.block.derived.length || occ.block.opaque || analysis.constructs().some((c) => c !== 'GROUP BY')) return plan;
-  if (!select.groupClause?.length && !hasAggregate(select)) return plan;
+  if (!select.groupClause?.length && !hasAggregateCall([...(select.targetList ?? []), ...(select.havingClause ? [select.havingClause] : [])])) return plan;
   let domain: unknown[] = [];
   let filterExact = true;
   if (select.whereClause) {
@@ -228,15 +228,6 @@ function groupsPlan(plan: QueryPlan, root: Node, analysis: Analysis, params: unk
   };
 }
 
-function hasAggregate(select: NonNullable<ReturnType<typeof pick<'SelectStmt'>>>): boolean {
-  let found = false;
-  walk([...(select.targetList ?? []), ...(select.havingClause ? [select.havingClause] : [])], (n) => {
-    if (pick(n, 'SubLink')) return false;
-    const fc = pick(n, 'FuncCall');
-    if (fc && !fc.over && (fc.agg_star || fc.agg_distinct || AGGREGATE_NAMES.has(stringOf(fc.funcname?.at(-1)) ?? ''))) found = true;
-  });
-  return found;
-}
 
 function unique(xs: string[]): string[] {
   return [...new Set(xs)];
@@ -382,7 +373,7 @@ class Analysis {
     walk(s.targetList, (n) => {
       if (pick(n, 'SubLink')) return false;
       const fc = pick(n, 'FuncCall');
-      if (fc && (fc.over || fc.agg_star || fc.agg_distinct || AGGREGATE_NAMES.has(stringOf(fc.funcname?.at(-1)) ?? ''))) unsafe = true;
+      if (fc && (fc.over || isAggregateCall(fc))) unsafe = true;
     });
     if (unsafe) return null;
     const out = new Map<string, Target>();

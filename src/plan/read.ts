@@ -5,7 +5,8 @@
  * statements the local engine runs over the rows of every Odoo table they read.
  */
 import type { Catalog } from '../catalog/types.js';
-import { pick, stringOf, walk } from '../sql/ast.js';
+import { pick, stringOf } from '../sql/ast.js';
+import { hasAggregateCall } from './aggregate-calls.js';
 import { SqlError, SQLSTATE } from '../sql/errors.js';
 import { ensureParser, parseStatementsSync } from '../sql/parse.js';
 import { planQuery } from './query.js';
@@ -31,23 +32,12 @@ async function singleTable(sql: string, select: NonNullable<ReturnType<typeof pi
   const range = pick(select.fromClause?.[0], 'RangeVar');
   if (!range) return false;
   // aggregates may become a read_group (query planner); count(*) alone stays a search_count
-  if (aggregates(select) && !countAlone(select)) return false;
+  if (hasAggregateCall(select.targetList) && !countAlone(select)) return false;
   if (range.schemaname === 'pg_catalog' || range.schemaname === 'information_schema') return false;
   if ((range.schemaname === undefined || range.schemaname === 'public') && opts.views?.has(range.relname ?? '')) return false;
   // catalog relations spelled without their schema (`pg_class`), when no Odoo table has the name
   if (range.schemaname === undefined && /^pg_/.test(range.relname ?? '') && !(await catalog.table(range.relname ?? ''))) return false;
   return true;
-}
-
-const AGGREGATES = new Set(['count', 'sum', 'avg', 'min', 'max', 'bool_and', 'bool_or', 'every', 'array_agg', 'string_agg', 'json_agg', 'jsonb_agg', 'stddev', 'variance']);
-
-function aggregates(select: NonNullable<ReturnType<typeof pick<'SelectStmt'>>>): boolean {
-  let found = false;
-  walk(select.targetList, (n) => {
-    const fc = pick(n, 'FuncCall');
-    if (fc && !fc.over && (fc.agg_star || fc.agg_distinct || AGGREGATES.has(stringOf(fc.funcname?.at(-1)) ?? ''))) found = true;
-  });
-  return found;
 }
 
 /** `SELECT count(*) | count(x) FROM t …`: one search_count. */

@@ -17,6 +17,7 @@ import { planOrder, type TargetInfo } from './order.js';
 import type { OdooCount, OdooRead, OutputColumn, PlanOptions, SelectPlan } from './types.js';
 import { columnKind, describe, translateWhere } from './where.js';
 import { resolveColumnRef, resolveTable } from './names.js';
+import { hasAggregateCall } from './aggregate-calls.js';
 
 const INT8 = Object.freeze({ name: 'int8', oid: 20, typmod: -1 });
 
@@ -114,7 +115,7 @@ export async function planSelect(sql: string, params: unknown[], catalog: Catalo
 
   // select list
   const plain = targets.every((t) => t.column !== undefined) && !wholeRow;
-  const aggregates = hasAggregates(select.targetList ?? []);
+  const aggregates = hasAggregateCall(select.targetList);
   if (!plain) {
     const exprs = targets.filter((t) => t.column === undefined && t.node).map((t) => describe(t.node as Node));
     why.push(aggregates ? `aggregates in the select list: ${unique(exprs).join(', ')}` : `the select list computes ${unique(exprs).join(', ')}`);
@@ -363,25 +364,6 @@ function isNullable(col: Column): boolean {
 // count(*), aggregates, LIMIT
 // ------------------------------------------------------------------------------------------
 
-const AGGREGATES = new Set([
-  'count', 'sum', 'avg', 'min', 'max', 'array_agg', 'string_agg', 'bool_and', 'bool_or', 'every', 'json_agg', 'jsonb_agg',
-  'json_object_agg', 'jsonb_object_agg', 'bit_and', 'bit_or', 'bit_xor', 'stddev', 'stddev_pop', 'stddev_samp', 'variance',
-  'var_pop', 'var_samp', 'corr', 'covar_pop', 'covar_samp', 'regr_avgx', 'regr_avgy', 'regr_count', 'regr_intercept',
-  'regr_r2', 'regr_slope', 'regr_sxx', 'regr_sxy', 'regr_syy', 'mode', 'percentile_cont', 'percentile_disc', 'rank',
-  'dense_rank', 'percent_rank', 'cume_dist', 'xmlagg', 'any_value', 'range_agg', 'range_intersect_agg',
-]);
-
-function hasAggregates(targetList: Node[]): boolean {
-  let found = false;
-  walk(targetList, (n) => {
-    const fc = pick(n, 'FuncCall');
-    if (fc) {
-      const name = namesOf(fc.funcname)?.at(-1);
-      if (fc.agg_star || fc.agg_distinct || fc.agg_filter || fc.agg_order?.length || fc.agg_within_group || (name && AGGREGATES.has(name))) found = true;
-    }
-  });
-  return found;
-}
 
 /** Functions known to return one value per row (no aggregate, no set-returning function). */
 const ROW_FUNCTIONS = new Set([
