@@ -17,6 +17,7 @@ import { crc32 } from 'node:zlib';
 import { pyRepr, pyStr, pyTruthy } from './python.js';
 import { EmulatedOdooError, missingError, userError, validationError, valueError } from './errors.js';
 import type { Env, FieldMeta, ModelMeta, Row } from './types.js';
+import { cloneRow, emptyStored } from './store.js';
 import {
   civilFromDays,
   convertScalar,
@@ -161,11 +162,6 @@ class Journal {
   }
 }
 
-function cloneRow(row: Row): Row {
-  const copy: Row = { id: row.id };
-  for (const [k, v] of Object.entries(row)) copy[k] = Array.isArray(v) ? [...(v as unknown[])] : v;
-  return copy;
-}
 
 let active: Writer | null = null;
 
@@ -227,12 +223,6 @@ function addDays(date: string, days: number): string {
 }
 
 /** Stored-form empty value of a field type (the store's convention: NULL numerics are null). */
-function emptyValue(field: FieldMeta): unknown {
-  if (X2MANY.has(field.type)) return [];
-  if (field.type === 'integer' || field.type === 'float' || field.type === 'monetary') return null;
-  return false;
-}
-
 const isNullStored = (field: FieldMeta, v: unknown): boolean =>
   v === null || v === undefined || (v === false && field.type !== 'boolean');
 
@@ -799,9 +789,11 @@ class Writer {
 
     const table = this.env.rows(model);
     const created: Array<{ row: Row; relational: PendingRelational[]; inverse: Array<[FieldMeta, unknown]>; changed: Set<string> }> = [];
+    const emptyRow: Row = { id: 0 };
+    for (const field of meta.fields.values()) if (field.store && field.name !== 'id') emptyRow[field.name] = emptyStored(field.type);
     for (const vals of prepared) {
-      const row: Row = { id: 0 };
-      for (const field of meta.fields.values()) if (field.store && field.name !== 'id') row[field.name] = emptyValue(field);
+      // a copy of the model's empty row is a fast-properties object (see cloneRow)
+      const row: Row = cloneRow(emptyRow);
       const relational: PendingRelational[] = [];
       const inverse: Array<[FieldMeta, unknown]> = [];
       const changed = new Set<string>();
