@@ -183,7 +183,11 @@ export class Access {
         const value = (row: Row): unknown => (stored || !related ? row['company_id'] : this.store.rawValue(model, row, 'company_id'));
         if (model === 'res.partner') {
           // base.res_partner_rule: users' own partners stay visible across companies
-          filters.push((row) => row['partner_share'] === false || !value(row) || allowed.has(value(row) as number));
+          filters.push((row) => {
+            if (row['partner_share'] === false) return true;
+            const c = value(row);
+            return !c || allowed.has(c as number);
+          });
         } else {
           filters.push((row) => {
             const c = value(row);
@@ -193,6 +197,7 @@ export class Access {
       }
     }
     if (!filters.length) return null;
+    if (filters.length === 1) return filters[0] as (row: Row) => boolean;
     return (row) => filters.every((f) => f(row));
   }
 

@@ -769,8 +769,11 @@ function compileColumn(host: DomainHost, model: string, field: FieldMeta, op: st
     return base;
   }
 
-  if (field.type === 'boolean' && (op === '=' || op === '!=') && typeof right === 'boolean') {
-    const value = op === '!=' ? !right : right;
+  // `= 1` / `!= 1` select exactly what `= True` / `!= True` do (the general path below gives the
+  // same rows, slower): `('active', '=', 1)` is the leaf every active_test search adds
+  if (field.type === 'boolean' && (op === '=' || op === '!=') && (typeof right === 'boolean' || right === 1)) {
+    const truth = right === true || right === 1;
+    const value = op === '!=' ? !truth : truth;
     return value ? (row) => get(row) === true : (row) => get(row) !== true;
   }
   if (op === '=' && (right === false || right === null)) return isNull;

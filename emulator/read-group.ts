@@ -672,6 +672,42 @@ interface EngineResult {
   aggregates: AggTerm[];
 }
 
+type KeyReader = (row: Row, joined: Map<string, number | null> | undefined) => KeyValue;
+
+/**
+ * How one groupby reads a record's group value. Dates go through a memo per call (many records
+ * share a date) that hands out one bucket object per bucket, so buckets can key a Map.
+ */
+function groupKeyReader(env: Env, g: GroupTerm, lang: Lang): KeyReader {
+  const field = g.field;
+  const name = field.name;
+  if (name === 'id') return (row) => row.id;
+  if (field.type === 'many2many') return (_row, joined) => joined?.get(name) ?? null;
+  if (field.type === 'boolean') return (row) => row[name] === true;
+  if (field.type === 'date' || field.type === 'datetime') {
+    const memo = new Map<unknown, Bucket | number | null>();
+    const canonical = new Map<string, Bucket>();
+    return (row) => {
+      const v = row[name] ?? null;
+      let bucket = memo.get(v);
+      if (bucket === undefined) {
+        bucket = bucketOf(env, g, v, lang);
+        if (bucket !== null && typeof bucket === 'object') {
+          const known = canonical.get(bucket.start);
+          if (known) bucket = known;
+          else canonical.set(bucket.start, bucket);
+        }
+        memo.set(v, bucket);
+      }
+      return bucket;
+    };
+  }
+  return (row) => {
+    const v = row[name];
+    return isNull(field, v) ? null : (v as KeyValue);
+  };
+}
+
 /** `_read_group`: the search runs first, then the groupby, aggregate, having and order specs. */
 function runReadGroup(env: Env, meta: ModelMeta, request: EngineRequest): EngineResult {
   const lang = langOf(env);
@@ -692,46 +728,51 @@ function runReadGroup(env: Env, meta: ModelMeta, request: EngineRequest): Engine
   for (const a of req.aggregates) if (a.field?.type === 'many2many') m2m.add(a.field.name);
   for (const o of orderTerms) if (o.agg?.field?.type === 'many2many') m2m.add(o.agg.field.name);
 
-  const groups = new Map<string, Group>();
-  // per groupby: stored value → its date bucket
-  const buckets: Array<Map<unknown, Bucket | number | null>> = [];
+  // groups in the order their first record was met, found through one map per groupby level
+  // (keyed by the group value itself: canonical date buckets make object keys work)
+  const groups: Group[] = [];
+  const root = new Map<KeyValue, unknown>();
   const noGroupby = req.groupby.length === 0;
-  if (noGroupby) groups.set('', { keys: [], rows: [], joined: [], aggCache: new Map() });
-  const noJoin: Map<string, number | null> = new Map();
-  const width = req.groupby.length;
+  const newGroup = (keys: KeyValue[]): Group => {
+    const group: Group = { keys, rows: [], joined: [], aggCache: new Map() };
+    groups.push(group);
+    return group;
+  };
+  const single = noGroupby ? newGroup([]) : null;
+  const keyOf = req.groupby.map((g) => groupKeyReader(env, g, lang));
+  const width = keyOf.length;
+  const last = width - 1;
   // the keys of the current record, copied only when it opens a new group
   const scratch: KeyValue[] = new Array<KeyValue>(width);
-  const place = (row: Row, joined: Map<string, number | null>): void => {
-    // the group's identity as one string, built without JSON (this runs once per record)
-    let key = '';
-    for (let gi = 0; gi < width; gi++) {
-      const g = req.groupby[gi] as (typeof req.groupby)[number];
-      const v = storedValue(row, g.field, joined);
-      let k: KeyValue;
-      if (g.field.type === 'date' || g.field.type === 'datetime') {
-        // many records share a date: parse and truncate each stored value once per call
-        const memo = (buckets[gi] ??= new Map());
-        let bucket = memo.get(v);
-        if (bucket === undefined) memo.set(v, (bucket = bucketOf(env, g, v, lang)));
-        k = bucket;
-      } else if (g.field.type === 'boolean') k = v === true;
-      else k = isNull(g.field, v) ? null : (v as KeyValue);
-      scratch[gi] = k;
-      key += k === null ? 'n\u0001' : typeof k === 'object' ? `d${k.start}\u0001` : `${typeof k === 'number' ? 'i' : typeof k === 'string' ? 's' : 'b'}${String(k)}\u0001`;
+  const place = (row: Row, joined: Map<string, number | null> | undefined): void => {
+    let group = single;
+    if (!group) {
+      let level = root;
+      for (let gi = 0; gi < last; gi++) {
+        const k = (keyOf[gi] as KeyReader)(row, joined);
+        scratch[gi] = k;
+        let next = level.get(k) as Map<KeyValue, unknown> | undefined;
+        if (!next) level.set(k, (next = new Map()));
+        level = next;
+      }
+      const k = (keyOf[last] as KeyReader)(row, joined);
+      scratch[last] = k;
+      const found = level.get(k) as Group | undefined;
+      if (found) group = found;
+      else level.set(k, (group = newGroup(scratch.slice())));
     }
-    let group = groups.get(key);
-    if (!group) groups.set(key, (group = { keys: scratch.slice(), rows: [], joined: [], aggCache: new Map() }));
     group.rows.push(row);
-    group.joined.push(joined);
+    // without many2many, no row has joined values: the list stays empty
+    if (joined) group.joined.push(joined);
   };
   for (const id of ids) {
     const row = table.get(id);
     if (!row) continue;
     if (!m2m.size) {
-      place(row, noJoin);
+      place(row, undefined);
       continue;
     }
-    let expansions: Array<Map<string, number | null>> = [noJoin];
+    let expansions: Array<Map<string, number | null>> = [new Map()];
     for (const fname of m2m) {
       const related = row[fname];
       const list = Array.isArray(related) && related.length ? (related as number[]) : [null];
@@ -740,7 +781,7 @@ function runReadGroup(env: Env, meta: ModelMeta, request: EngineRequest): Engine
     for (const joined of expansions) place(row, joined);
   }
 
-  let result = [...groups.values()];
+  let result = groups;
   if (req.having.length) result = result.filter((g) => evalHaving(env, meta, req.having, g));
 
   if (orderTerms.length && !noGroupby) {
