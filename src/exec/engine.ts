@@ -27,6 +27,7 @@ import { currentIdentity, versionString } from './identity.js';
 import { productVersion } from '../version.js';
 import type { OutputColumn } from '../plan/types.js';
 import { SqlError, SQLSTATE } from '../sql/errors.js';
+import { VacuumPolicy } from './vacuum.js';
 import { copyField, paramText, quoteIdent, TYPES_BY_OID, typeDeclaration } from './values.js';
 
 export type TextRow = (string | null)[];
@@ -67,6 +68,7 @@ export interface LocalOptions {
 
 let instance: Promise<PGlite> | undefined;
 const mirror = new Mirror();
+const vacuumPolicy = new VacuumPolicy();
 /** roles created for Odoo logins (members of the reader role) */
 const roles = new Set<string>();
 /** Odoo databases listed in pg_database */
@@ -94,6 +96,7 @@ function engine(): Promise<PGlite> {
   instance ??= startPGlite()
     .then(async (pg) => {
       mirror.reset();
+      vacuumPolicy.reset();
       roles.clear();
       databases.clear();
       await pg.exec(`CREATE ROLE ${READER_ROLE} NOLOGIN; ${DEFAULT_PRIVILEGES}; ${IDENTITY_FUNCTIONS}`);
@@ -133,7 +136,7 @@ export async function runLocal(
   const role = await ensureRole(pg);
   sql = compatible(sql);
   const values = params.map((p) => paramText(p));
-  return inRolledBackTransaction(pg, async (tx) => {
+  return inRolledBackTransaction(pg, tables, async (tx) => {
     const loaded = await prepare(tx, sql, tables, opts, true, role);
     const s = protocol.serialize;
     const { messages } = await pg.execProtocol(
@@ -163,7 +166,7 @@ export async function describeLocal(
   await ensureMirror(pg, tables, opts);
   const role = await ensureRole(pg);
   sql = compatible(sql);
-  return inRolledBackTransaction(pg, async (tx) => {
+  return inRolledBackTransaction(pg, tables, async (tx) => {
     const loaded = await prepare(tx, sql, tables, opts, false, role);
     const s = protocol.serialize;
     const { messages } = await pg.execProtocol(concat([s.parse({ text: sql }), s.describe({ type: 'S' }), s.sync()]), {
@@ -265,17 +268,25 @@ async function ensureMirror(pg: PGlite, tables: ReadonlyArray<LocalTable | Scrat
   }
 }
 
-async function inRolledBackTransaction<T>(pg: PGlite, fn: (tx: Tx) => Promise<T>): Promise<T> {
+async function inRolledBackTransaction<T>(pg: PGlite, tables: ReadonlyArray<LocalTable | ScratchTable>, fn: (tx: Tx) => Promise<T>): Promise<T> {
   let out: { value: T } | undefined;
   // transaction() serializes with every other statement; rolling back from inside keeps the
   // mirror empty for the next statement whatever happened in this one
-  await pg.transaction(async (tx) => {
-    try {
-      out = { value: await fn(tx) };
-    } finally {
-      if (!tx.closed) await tx.rollback();
-    }
-  });
+  try {
+    await pg.transaction(async (tx) => {
+      try {
+        out = { value: await fn(tx) };
+      } finally {
+        if (!tx.closed) await tx.rollback();
+      }
+    });
+  } finally {
+    // not awaited: the statement's answer does not wait for it (the next statement queues
+    // behind it in PGlite). It can only fail when the engine was closed meanwhile, and then
+    // there is nothing left to reclaim.
+    const vacuum = vacuumPolicy.after(tables.filter((t): t is LocalTable => !isScratch(t)).map((t) => t.table.name));
+    if (vacuum) pg.exec(vacuum).catch(() => undefined);
+  }
   if (!out) throw new SqlError('local engine: the transaction ended without a result', { code: SQLSTATE.internal_error });
   return out.value;
 }

@@ -2,6 +2,8 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { closeEngine, describeLocal, runLocal, type LocalTable } from '../../src/exec/engine.js';
 import { arrayText, float8Text, jsonbText, numericText } from '../../src/exec/values.js';
 import { SqlError } from '../../src/sql/errors.js';
+import { CATALOG_EVERY, VacuumPolicy } from '../../src/exec/vacuum.js';
+import { startPGlite } from '../../src/exec/engine-start.js';
 import { makeTable, T, varchar } from '../helpers/exec-tables.js';
 
 afterAll(async () => {
@@ -63,9 +65,10 @@ describe('local engine', () => {
   it('leaves nothing behind between statements, even after an error', async () => {
     await runLocal('SELECT 1 FROM res_partner', [], [partners]);
     await sqlError(runLocal('SELECT 1/0 FROM res_partner', [], [partners]));
-    // the mirror keeps the table, empty; a statement that did not load it cannot read it
+    // the mirror keeps the table, empty (and vacuumed: known to hold no row); a statement that
+    // did not load it cannot read it
     const left = await runLocal(`SELECT relname, reltuples FROM pg_class WHERE relnamespace = 'public'::regnamespace`, [], []);
-    expect(left.rows).toContainEqual(['res_partner', '-1']);
+    expect(left.rows).toContainEqual(['res_partner', '0']);
     const e = await sqlError(runLocal('SELECT * FROM res_partner', [], []));
     expect(e.code).toBe('0A000');
     expect(e.message).toMatch(/it reads rows or columns that were not loaded/);
@@ -75,6 +78,24 @@ describe('local engine', () => {
     expect(inString.code).toBe('0A000');
     const other = await runLocal('SELECT count(*) FROM res_partner', [], [{ table: partner, columns: ['id'], rows: [['7']] }]);
     expect(other.rows).toEqual([['1']]);
+  });
+
+  it('gives back the space of the rows each statement loaded (rolled-back rows are vacuumed)', async () => {
+    const many: LocalTable = {
+      table: partner,
+      columns: ['id', 'name'],
+      rows: Array.from({ length: 5000 }, (_, i) => [String(i + 1), `p${i}`]),
+    };
+    const sizes: number[] = [];
+    for (let i = 0; i < 6; i++) {
+      const r = await runLocal(`SELECT count(*) FROM res_partner`, [], [many]);
+      expect(r.rows).toEqual([['5000']]);
+      // the VACUUM after the previous statement ran before this one
+      const size = await runLocal(`SELECT pg_relation_size('public.res_partner')`, [], []);
+      sizes.push(Number(size.rows[0]?.[0]));
+    }
+    // without VACUUM each load would add its pages (about 300 kB here) for good
+    expect(sizes).toEqual(sizes.map(() => 0));
   });
 
   it('serializes concurrent statements', async () => {
@@ -146,5 +167,29 @@ describe('values.ts formatters agree with PostgreSQL', () => {
     const arr = ['a', 'b c', '', 'NULL', 'x"y', 'p\\q', null, '{}', 'é'];
     const a = await runLocal('SELECT $1::text[]::text', [arr], []);
     expect(a.rows[0]?.[0]).toBe(arrayText(arr, 'text'));
+  });
+});
+
+describe('VACUUM policy', () => {
+  it('vacuums the tables a statement loaded, and the catalogs every CATALOG_EVERY statements', () => {
+    const policy = new VacuumPolicy(3);
+    expect(policy.after(['res_partner', 'res_partner', 'res.country'])).toBe('VACUUM public."res_partner", public."res.country"');
+    expect(policy.after([])).toBeNull();
+    const third = policy.after(['sale_order']);
+    expect(third).toMatch(/^VACUUM public\."sale_order", pg_catalog\.pg_class, pg_catalog\.pg_attribute, /);
+    expect(policy.after([])).toBeNull();
+    expect(CATALOG_EVERY).toBeGreaterThan(1);
+  });
+
+  it('writes a VACUUM that PostgreSQL runs (its errors are not reported at run time)', async () => {
+    const pg = await startPGlite();
+    try {
+      await pg.exec('CREATE TABLE public.res_partner (id int4 PRIMARY KEY)');
+      const command = new VacuumPolicy(1).after(['res_partner']);
+      expect(command).toContain('pg_catalog.pg_attribute');
+      await expect(pg.exec(command ?? '')).resolves.toBeDefined();
+    } finally {
+      await pg.close();
+    }
   });
 });
