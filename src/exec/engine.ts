@@ -28,6 +28,7 @@ import { productVersion } from '../version.js';
 import type { OutputColumn } from '../plan/types.js';
 import { SqlError, SQLSTATE } from '../sql/errors.js';
 import { VacuumPolicy } from './vacuum.js';
+import { CONSTRAINT_COLUMNS_SQL, declareCommentsSql, declareForeignKeysSql } from './mirror-descriptions.js';
 import { copyField, paramText, quoteIdent, TYPES_BY_OID, typeDeclaration } from './values.js';
 
 export type TextRow = (string | null)[];
@@ -69,6 +70,8 @@ export interface LocalOptions {
 let instance: Promise<PGlite> | undefined;
 const mirror = new Mirror();
 const vacuumPolicy = new VacuumPolicy();
+/** the columns of pg_constraint in this engine (mirror-descriptions.ts) */
+let constraintColumns: string[] | undefined;
 /** roles created for Odoo logins (members of the reader role) */
 const roles = new Set<string>();
 /** Odoo databases listed in pg_database */
@@ -97,6 +100,7 @@ function engine(): Promise<PGlite> {
     .then(async (pg) => {
       mirror.reset();
       vacuumPolicy.reset();
+      constraintColumns = undefined;
       roles.clear();
       databases.clear();
       await pg.exec(`CREATE ROLE ${READER_ROLE} NOLOGIN; ${DEFAULT_PRIVILEGES}; ${IDENTITY_FUNCTIONS}`);
@@ -250,8 +254,14 @@ async function ensureRole(pg: PGlite): Promise<string> {
 async function ensureMirror(pg: PGlite, tables: ReadonlyArray<LocalTable | ScratchTable>, opts: LocalOptions): Promise<void> {
   const loaded = tables.filter((t): t is LocalTable => !isScratch(t)).map((t) => t.table);
   const ddl = [mirror.plan(loaded), opts.mirror ? mirror.plan(opts.mirror, true) : ''].filter(Boolean).join(';\n');
+  const { comments, keys } = mirror.takeDescriptions();
   try {
     if (ddl) await pg.exec(ddl);
+    if (comments.length) await pg.exec(declareCommentsSql(comments));
+    if (keys.length) {
+      constraintColumns ??= (await pg.query<{ attname: string }>(CONSTRAINT_COLUMNS_SQL)).rows.map((r) => r.attname);
+      await pg.exec(declareForeignKeysSql(keys, constraintColumns));
+    }
     if (mirror.needsRelations) {
       const res = await pg.query<{ oid: number; relname: string; attnum: number; attname: string }>(
         `SELECT c.oid::int4 AS oid, c.relname, a.attnum::int4 AS attnum, a.attname

@@ -15,6 +15,7 @@
  * because a statement loads only the rows it needs and Odoo hides archived targets.
  */
 import type { PgType, Table } from '../catalog/types.js';
+import type { Comment, ForeignKey } from './mirror-descriptions.js';
 import { quoteIdent, typeDeclaration } from './values.js';
 
 /** What the mirror holds for one table. */
@@ -43,11 +44,12 @@ export class Mirror {
   /** table and column name → (relation OID, attnum) */
   private places = new Map<string, { oid: number; attnum: number }>();
   private stale = true;
+  private pending: { comments: Comment[]; keys: ForeignKey[] } = { comments: [], keys: [] };
 
   /**
    * The DDL that makes the mirror contain `tables` (empty string when it already does).
-   * `full`: also their comments and foreign keys, which only catalog queries read and which
-   * cost most of the DDL's time (PostgreSQL creates four triggers per foreign key).
+   * `full`: also their comments and foreign keys, which only catalog queries read (they are not
+   * DDL: see takeDescriptions).
    */
   plan(tables: Iterable<Table>, full = false): string {
     const ddl: string[] = [];
@@ -85,20 +87,26 @@ export class Mirror {
       const entry = this.tables.get(t.name) as MirrorTable;
       if (entry.described) continue;
       entry.described = true;
-      const name = `public.${quoteIdent(t.name)}`;
-      if (t.description) ddl.push(`COMMENT ON TABLE ${name} IS ${quoteLiteral(t.description)}`);
+      if (t.description) this.pending.comments.push({ table: t.name, column: null, text: t.description });
       for (const c of t.columns) {
-        if (c.comment) ddl.push(`COMMENT ON COLUMN ${name}.${quoteIdent(c.name)} IS ${quoteLiteral(c.comment)}`);
+        if (c.comment) this.pending.comments.push({ table: t.name, column: c.name, text: c.comment });
         const target = c.relationTable;
         if (c.odooType !== 'many2one' || target === undefined || !this.tables.has(target)) continue;
-        ddl.push(
-          `ALTER TABLE ${name} ADD CONSTRAINT ${quoteIdent(`${t.name}_${c.name}_fkey`.slice(0, 63))} ` +
-            `FOREIGN KEY (${quoteIdent(c.name)}) REFERENCES public.${quoteIdent(target)} (id) NOT VALID`,
-        );
+        this.pending.keys.push({ table: t.name, column: c.name, target, name: `${t.name}_${c.name}_fkey`.slice(0, 63) });
       }
     }
     if (ddl.length) this.stale = true;
     return ddl.join(';\n');
+  }
+
+  /**
+   * The comments and foreign keys planned since the last call, to write once plan()'s DDL has
+   * run (mirror-descriptions.ts); the caller that takes them must write them or reset the mirror.
+   */
+  takeDescriptions(): { comments: Comment[]; keys: ForeignKey[] } {
+    const taken = this.pending;
+    this.pending = { comments: [], keys: [] };
+    return taken;
   }
 
   has(table: string, column?: string): boolean {
@@ -143,6 +151,7 @@ export class Mirror {
     this.attnames.clear();
     this.places.clear();
     this.stale = true;
+    this.pending = { comments: [], keys: [] };
     this.seen = new WeakSet(); // WeakSet has no clear()
   }
 }
