@@ -57,11 +57,14 @@ export function parseOrder(spec: string): OrderTerm[] {
   });
 }
 
+/** The comparator of the order by id (ascending), which callers may recognize. */
+export const ID_ORDER = (a: Row, b: Row): number => a.id - b.id;
+
 /** Comparator for `order` (default: the model's `_order`), ties broken by ascending id. */
 export function compileOrder(host: OrderHost, model: string, order: string | null | undefined): (a: Row, b: Row) => number {
   const spec = order && order.trim() ? order : host.model(model).order;
   // ids never repeat and are never NULL: the common `id` / `id asc` order needs no key lookups
-  if (/^\s*"?id"?(\s+asc)?\s*$/i.test(spec)) return (a, b) => a.id - b.id;
+  if (/^\s*"?id"?(\s+asc)?\s*$/i.test(spec)) return ID_ORDER;
   const keys = orderKeys(host, model, spec, false, new Set(), (row) => row);
   return (a, b) => {
     for (const key of keys) {

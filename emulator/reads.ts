@@ -15,7 +15,7 @@ import { XmlRpcDouble } from '../src/odoo/xmlrpc-codec.js';
 import type { DomainHost } from './domain.js';
 import { compileDomain, contextActiveTest, domainIsFalse, mentionsField } from './domain.js';
 import { pyRepr } from './python.js';
-import { compileOrder } from './order.js';
+import { compileOrder, ID_ORDER } from './order.js';
 import { Registry } from './registry.js';
 import { resolveDataDir, Snapshot } from './snapshot.js';
 import { Store } from './store.js';
@@ -595,15 +595,23 @@ export class CallEnv implements Env, OrmEnv, DomainHost {
     );
     const rule = opts.rules ? this.ruleFilter(model) : null;
     const rows: Row[] = [];
+    // tables are mostly in id order already: then the common order by id needs no sort at all
+    let inIdOrder = true;
+    let lastId = -Infinity;
     for (const row of this.store.table(model).values()) {
       if (rule && !rule(row)) continue;
-      if (predicate(row)) rows.push(row);
+      if (!predicate(row)) continue;
+      if (row.id < lastId) inIdOrder = false;
+      lastId = row.id;
+      rows.push(row);
     }
-    rows.sort(compare);
+    if (!(inIdOrder && compare === ID_ORDER)) rows.sort(compare);
     const offset = typeof opts.offset === 'number' && opts.offset > 0 ? opts.offset : 0;
     const limit = typeof opts.limit === 'number' && opts.limit > 0 ? opts.limit : null;
-    const page = limit === null ? rows.slice(offset) : rows.slice(offset, offset + limit);
-    return page.map((r) => r.id);
+    const end = limit === null ? rows.length : Math.min(rows.length, offset + limit);
+    const ids: number[] = [];
+    for (let i = offset; i < end; i++) ids.push((rows[i] as Row).id);
+    return ids;
   }
 }
 
