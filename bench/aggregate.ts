@@ -78,6 +78,17 @@ function counting(client: OdooClient): { client: FetchClient; returned: () => nu
   return { client: wrapped, returned: () => n, reset: () => (n = 0) };
 }
 
+/** The run with the median `ms` of a script run in three fresh processes (it prints one JSON line). */
+async function medianOfFresh<T extends { ms: number }>(script: string): Promise<T> {
+  const runs: T[] = [];
+  for (let i = 0; i < 3; i++) {
+    const { stdout } = await promisify(execFile)(process.execPath, ['--input-type=module', '-e', script]);
+    runs.push(JSON.parse(stdout) as T);
+  }
+  runs.sort((x, y) => x.ms - y.ms);
+  return runs[1] as T;
+}
+
 const mb = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(0)} MB`;
 
 try {
@@ -136,13 +147,7 @@ try {
     const ms = performance.now() - t;
     console.log(JSON.stringify({ ms, rss: process.memoryUsage().rss, before }));
     await pg.close();`;
-  const starts: Array<{ ms: number; rss: number; before: number }> = [];
-  for (let i = 0; i < 3; i++) {
-    const { stdout } = await promisify(execFile)(process.execPath, ['--input-type=module', '-e', probe]);
-    starts.push(JSON.parse(stdout) as { ms: number; rss: number; before: number });
-  }
-  starts.sort((x, y) => x.ms - y.ms);
-  const cold = starts[1] as { ms: number; rss: number; before: number };
+  const cold = await medianOfFresh<{ ms: number; rss: number; before: number }>(probe);
 
   // the full catalog mirror (every table, comments, foreign keys), built by the first statement
   // that reads the catalogs, in fresh processes (the engine and the Odoo catalog ready before)
@@ -160,13 +165,7 @@ try {
     console.log(JSON.stringify({ ms, tables: Number(r.rows[0].n), keys: Number(k.rows[0].n) }));
     await c.end();
     process.exit(0);`;
-  const mirrors: Array<{ ms: number; tables: number; keys: number }> = [];
-  for (let i = 0; i < 3; i++) {
-    const { stdout } = await promisify(execFile)(process.execPath, ['--input-type=module', '-e', mirrorProbe]);
-    mirrors.push(JSON.parse(stdout) as { ms: number; tables: number; keys: number });
-  }
-  mirrors.sort((x, y) => x.ms - y.ms);
-  const full = mirrors[1] as { ms: number; tables: number; keys: number };
+  const full = await medianOfFresh<{ ms: number; tables: number; keys: number }>(mirrorProbe);
 
   const line = (name: string, rows: string, ms: number) => `  ${name.padEnd(44)} ${rows.padStart(16)} ${ms.toFixed(1).padStart(9)} ms  ${(localMs / ms).toFixed(1).padStart(6)}×`;
   console.log(`bench/aggregate: ${SQL.replace(/\s+/g, ' ')}`);
