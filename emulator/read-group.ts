@@ -498,6 +498,25 @@ function computeAggregate(term: AggTerm, group: Group): unknown {
   if (term.func === '__count') return group.rows.length;
   const field = term.field;
   if (!field) return false;
+  // the common case in one pass and in any order: count, sum or avg of an integer column (exact
+  // whatever the order); anything else takes the general path below
+  if ((term.func === 'count' || term.func === 'sum' || term.func === 'avg') && (field.type === 'integer' || field.type === 'many2one' || field.name === 'id')) {
+    let n = 0;
+    let total = 0;
+    let exact = true;
+    for (const row of group.rows) {
+      const v = storedValue(row, field, undefined);
+      if (isNull(field, v)) continue;
+      n++;
+      if (typeof v === 'number' && Number.isSafeInteger(v)) total += v;
+      else exact = false;
+    }
+    if (exact && Number.isSafeInteger(total)) {
+      if (term.func === 'count') return n;
+      if (!n) return false;
+      return term.func === 'sum' ? total : total / n;
+    }
+  }
   // PostgreSQL reads the table in its physical (≈ id) order.
   const order = idOrder(group);
   const all = order ? order.map((i) => storedValue(group.rows[i] as Row, field, group.joined[i])) : group.rows.map((row, i) => storedValue(row, field, group.joined[i]));
