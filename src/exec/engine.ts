@@ -144,7 +144,7 @@ export async function runLocal(
     const loaded = await prepare(tx, sql, tables, opts, true, role);
     const s = protocol.serialize;
     const { messages } = await pg.execProtocol(
-      concat([s.parse({ text: sql }), s.bind({ values }), s.describe({ type: 'P' }), s.execute({}), s.sync()]),
+      concat([s.query(loaded.enter), s.parse({ text: sql }), s.bind({ values }), s.describe({ type: 'P' }), s.execute({}), s.sync()]),
       { throwOnError: false, syncToFs: false },
     );
     let fields: RawField[] = [];
@@ -173,7 +173,7 @@ export async function describeLocal(
   return inRolledBackTransaction(pg, tables, async (tx) => {
     const loaded = await prepare(tx, sql, tables, opts, false, role);
     const s = protocol.serialize;
-    const { messages } = await pg.execProtocol(concat([s.parse({ text: sql }), s.describe({ type: 'S' }), s.sync()]), {
+    const { messages } = await pg.execProtocol(concat([s.query(loaded.enter), s.parse({ text: sql }), s.describe({ type: 'S' }), s.sync()]), {
       throwOnError: false,
       syncToFs: false,
     });
@@ -215,6 +215,8 @@ interface Loaded {
   tables: Map<string, Table>;
   /** view OID → the table and the view's columns in attnum order */
   views: Map<number, { table: Table; columns: string[] }>;
+  /** what switches to the statement's role (SET LOCAL ROLE), sent with the statement itself */
+  enter: string;
 }
 
 function isScratch(t: LocalTable | ScratchTable): t is ScratchTable {
@@ -306,7 +308,7 @@ async function inRolledBackTransaction<T>(pg: PGlite, tables: ReadonlyArray<Loca
  * exactly what was loaded before switching to it.
  */
 async function prepare(tx: Tx, sql: string, tables: ReadonlyArray<LocalTable | ScratchTable>, opts: LocalOptions, withRows: boolean, role: string): Promise<Loaded> {
-  const loaded: Loaded = { tables: new Map(), views: new Map() };
+  const loaded: Loaded = { tables: new Map(), views: new Map(), enter: '' };
   const setup: string[] = ['SET LOCAL session_replication_role = replica'];
   const grants: string[] = [];
   const columnsOf = new Map<string, Set<string>>();
@@ -345,7 +347,10 @@ async function prepare(tx: Tx, sql: string, tables: ReadonlyArray<LocalTable | S
     setup.push(`CREATE VIEW public.${quoteIdent(v.name)}${cols} WITH (security_invoker = true) AS ${v.sql}`);
     grants.push(`GRANT SELECT ON public.${quoteIdent(v.name)} TO ${READER_ROLE}`);
   }
-  await tx.exec(setup.join(';\n')).catch(rethrowLoadError);
+  const database = currentIdentity()?.database ?? 'odoo';
+  grants.push(`SELECT pg_catalog.set_config('odoo_sql.database', ${quoteLiteral(database)}, true)`);
+  // one round trip for the relations and the grants
+  await tx.exec([...setup, ...grants].join(';\n')).catch(rethrowLoadError);
   if (withRows) {
     for (const t of tables) {
       if (!t.rows.length) continue;
@@ -367,12 +372,10 @@ async function prepare(tx: Tx, sql: string, tables: ReadonlyArray<LocalTable | S
       if (d) loaded.views.set(r.oid, { table: d.table, columns: d.columns });
     }
   }
-  const database = currentIdentity()?.database ?? 'odoo';
-  grants.push(`SELECT pg_catalog.set_config('odoo_sql.database', ${quoteLiteral(database)}, true)`);
   // the session's Odoo login, a member of the reader role: current_user says who (session_user
-  // stays the engine's: SET LOCAL SESSION AUTHORIZATION outlives ROLLBACK in PGlite)
-  grants.push(`SET LOCAL ROLE ${quoteIdent(role)}`);
-  await tx.exec(grants.join(';\n'));
+  // stays the engine's: SET LOCAL SESSION AUTHORIZATION outlives ROLLBACK in PGlite). The caller
+  // sends it in the statement's own round trip, after the loading that needs the superuser.
+  loaded.enter = `SET LOCAL ROLE ${quoteIdent(role)}`;
   return loaded;
 }
 
