@@ -28,6 +28,7 @@ import { productVersion } from '../version.js';
 import type { OutputColumn } from '../plan/types.js';
 import { SqlError, SQLSTATE } from '../sql/errors.js';
 import { VacuumPolicy } from './vacuum.js';
+import { inlineScratch } from './scratch-inline.js';
 import { CONSTRAINT_COLUMNS_SQL, declareCommentsSql, declareForeignKeysSql } from './mirror-descriptions.js';
 import { copyField, paramText, quoteIdent, TYPES_BY_OID, typeDeclaration } from './values.js';
 
@@ -140,6 +141,12 @@ export async function runLocal(
   const role = await ensureRole(pg);
   sql = compatible(sql);
   const values = params.map((p) => paramText(p));
+  const inlined = inlineScratch(sql, tables.filter(isScratch), values.length);
+  if (inlined) {
+    sql = inlined.sql;
+    values.push(...inlined.params);
+    tables = tables.filter((t) => !isScratch(t));
+  }
   return inRolledBackTransaction(pg, tables, async (tx) => {
     const loaded = await prepare(tx, sql, tables, opts, true, role);
     const s = protocol.serialize;
@@ -170,6 +177,11 @@ export async function describeLocal(
   await ensureMirror(pg, tables, opts);
   const role = await ensureRole(pg);
   sql = compatible(sql);
+  const inlined = inlineScratch(sql, tables.filter(isScratch));
+  if (inlined) {
+    sql = inlined.sql;
+    tables = tables.filter((t) => !isScratch(t));
+  }
   return inRolledBackTransaction(pg, tables, async (tx) => {
     const loaded = await prepare(tx, sql, tables, opts, false, role);
     const s = protocol.serialize;
@@ -183,6 +195,8 @@ export async function describeLocal(
       if (m.name === 'error') throw engineError(m as unknown as RawError, sql, opts);
       if (m.name === 'rowDescription') fields = (m as unknown as { fields: RawField[] }).fields;
       if (m.name === 'parameterDescription') paramTypes = (m as unknown as { dataTypeIDs: number[] }).dataTypeIDs;
+      // the statement's own parameters, not those that carry inlined scratch rows
+      if (inlined) paramTypes = paramTypes.slice(0, inlined.firstParam - 1);
     }
     return { columns: await describeFields(tx, fields, loaded), paramTypes };
   });
