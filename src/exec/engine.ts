@@ -5,10 +5,13 @@
  * - One PGlite instance per process, started on first use (cold start is seconds) and shared.
  *   PGlite is a single session: each statement is one PGlite transaction, which PGlite runs one
  *   at a time.
- * - Each statement creates real tables `public."<table>"` (plus a view `public."<model>"` when
- *   the SQL spells the dotted model name), loads the rows with COPY, runs the SQL, and ROLLS
+ * - Each statement loads its rows with COPY into the mirror's tables `public."<table>"` (plus a
+ *   view `public."<model>"` when the SQL spells the dotted model name), runs the SQL, and ROLLS
  *   BACK: `res_partner`, `public.res_partner` and `"res.partner"` all resolve, and nothing
- *   survives the statement (no temp-table cleanup to get wrong, even after an error).
+ *   survives the statement (no temp-table cleanup to get wrong, even after an error). The space
+ *   the rolled-back rows took is vacuumed afterwards (vacuum.ts). Rows that are not an Odoo table
+ *   (read_group's groups) are read in place from array parameters (scratch-inline.ts), or else
+ *   from a table that lives for the statement.
  * - The statement runs through the extended protocol by hand (Parse/Bind/Describe/Execute/Sync)
  *   so that results stay in PostgreSQL's text format and field descriptions keep their type
  *   modifiers and source columns, exactly what a PostgreSQL server would send.
