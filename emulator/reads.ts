@@ -500,6 +500,10 @@ export class CallEnv implements Env, OrmEnv, DomainHost {
     return this.store.rawValue(model, row, field);
   }
 
+  reader(model: string, field: string): (row: Row) => unknown {
+    return this.store.reader(model, field);
+  }
+
   x2manyIds(model: string, field: FieldMeta): (row: Row) => number[] {
     const ids = (v: unknown): number[] => (Array.isArray(v) ? v.filter((x): x is number => typeof x === 'number') : []);
     const comodel = field.relation;

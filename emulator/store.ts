@@ -43,6 +43,8 @@ export class Store {
   private readonly frozen = new Map<string, Frozen>();
   private live = new Map<string, Map<number, Row>>();
   private sequences = new Map<string, number>();
+  /** per model, the fields display_name depends on (null: not a field of the model) */
+  private readonly nameDepends = new Map<string, Array<string | null>>();
   /** display names seen in many2one pairs of the snapshot, for comodels without records */
   private readonly knownNames = new Map<string, Map<number, string>>();
 
@@ -113,6 +115,20 @@ export class Store {
       return this.followRelated(model, row, related.split('.'), field, depth);
     }
     return emptyStored(field.type);
+  }
+
+  /**
+   * rawValue of one field as a function, for per-record loops: a stored value is one property
+   * read. (Names Object.prototype has, like `constructor`, always take rawValue's own-property
+   * test.)
+   */
+  reader(model: string, fname: string): (row: Row) => unknown {
+    if (fname === 'id') return (row) => row.id;
+    if (fname in Object.prototype) return (row) => this.rawValue(model, row, fname);
+    return (row) => {
+      const v = row[fname];
+      return v !== undefined ? v : this.rawValue(model, row, fname);
+    };
   }
 
   private followRelated(model: string, row: Row, path: string[], target: FieldMeta, depth: number): unknown {
@@ -187,13 +203,17 @@ export class Store {
   }
 
   private signature(model: string, row: Row): string {
-    const meta = this.registry.model(model);
-    const depends = meta.fields.get('display_name')?.raw['depends'];
-    const names = new Set<string>([meta.recName]);
-    if (Array.isArray(depends)) for (const d of depends) if (typeof d === 'string') names.add(d.split('.')[0] ?? d);
-    const values: unknown[] = [];
-    for (const n of [...names].sort()) values.push(meta.fields.has(n) ? this.rawValue(model, row, n) : null);
-    return JSON.stringify(values);
+    let names = this.nameDepends.get(model);
+    if (!names) {
+      // the stored fields display_name depends on (metadata: fixed for the model)
+      const meta = this.registry.model(model);
+      const depends = meta.fields.get('display_name')?.raw['depends'];
+      const set = new Set<string>([meta.recName]);
+      if (Array.isArray(depends)) for (const d of depends) if (typeof d === 'string') set.add(d.split('.')[0] ?? d);
+      names = [...set].sort().map((n) => (meta.fields.has(n) ? n : null));
+      this.nameDepends.set(model, names);
+    }
+    return JSON.stringify(names.map((n) => (n === null ? null : this.rawValue(model, row, n))));
   }
 
   private frozenOf(model: string): Frozen {
