@@ -150,7 +150,9 @@ export async function runLocal(
     values.push(...inlined.params);
     tables = tables.filter((t) => !isScratch(t));
   }
-  return inRolledBackTransaction(pg, tables, async (tx) => {
+  // the tables that get rows (describing a statement loads none)
+  const filled = tables.filter((t): t is LocalTable => !isScratch(t) && t.rows.length > 0).map((t) => t.table.name);
+  return inRolledBackTransaction(pg, filled, async (tx) => {
     const loaded = await prepare(tx, sql, tables, opts, true, role);
     const s = protocol.serialize;
     const { messages } = await pg.execProtocol(
@@ -185,7 +187,7 @@ export async function describeLocal(
     sql = inlined.sql;
     tables = tables.filter((t) => !isScratch(t));
   }
-  return inRolledBackTransaction(pg, tables, async (tx) => {
+  return inRolledBackTransaction(pg, [], async (tx) => {
     const loaded = await prepare(tx, sql, tables, opts, false, role);
     const s = protocol.serialize;
     const { messages } = await pg.execProtocol(concat([s.query(loaded.enter), s.parse({ text: sql }), s.describe({ type: 'S' }), s.sync()]), {
@@ -297,7 +299,7 @@ async function ensureMirror(pg: PGlite, tables: ReadonlyArray<LocalTable | Scrat
   }
 }
 
-async function inRolledBackTransaction<T>(pg: PGlite, tables: ReadonlyArray<LocalTable | ScratchTable>, fn: (tx: Tx) => Promise<T>): Promise<T> {
+async function inRolledBackTransaction<T>(pg: PGlite, filled: readonly string[], fn: (tx: Tx) => Promise<T>): Promise<T> {
   let out: { value: T } | undefined;
   // transaction() serializes with every other statement; rolling back from inside keeps the
   // mirror empty for the next statement whatever happened in this one
@@ -313,7 +315,7 @@ async function inRolledBackTransaction<T>(pg: PGlite, tables: ReadonlyArray<Loca
     // not awaited: the statement's answer does not wait for it (the next statement queues
     // behind it in PGlite). It can only fail when the engine was closed meanwhile, and then
     // there is nothing left to reclaim.
-    const vacuum = vacuumPolicy.after(tables.filter((t): t is LocalTable => !isScratch(t)).map((t) => t.table.name));
+    const vacuum = vacuumPolicy.after(filled);
     if (vacuum) pg.exec(vacuum).catch(() => undefined);
   }
   if (!out) throw new SqlError('local engine: the transaction ended without a result', { code: SQLSTATE.internal_error });
