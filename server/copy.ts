@@ -6,6 +6,7 @@ import type { CopyStmt } from 'libpg-query';
 import type { TextRow } from '../src/exec/engine.js';
 import { namesOf, pick, stringOf, type Node } from '../src/sql/ast.js';
 import { SqlError, SQLSTATE } from '../src/sql/errors.js';
+import { copyField } from '../src/exec/values.js';
 
 export interface CopyFormat {
   format: 'text' | 'csv';
@@ -134,38 +135,6 @@ export function copyFormatOf(stmt: CopyStmt): CopyFormat {
   return out;
 }
 
-function textField(value: string, delimiter: string): string {
-  let out = '';
-  for (const ch of value) {
-    switch (ch) {
-      case '\\':
-        out += '\\\\';
-        break;
-      case '\n':
-        out += '\\n';
-        break;
-      case '\r':
-        out += '\\r';
-        break;
-      case '\t':
-        out += '\\t';
-        break;
-      case '\b':
-        out += '\\b';
-        break;
-      case '\f':
-        out += '\\f';
-        break;
-      case '\v':
-        out += '\\v';
-        break;
-      default:
-        out += ch === delimiter ? `\\${ch}` : ch;
-    }
-  }
-  return out;
-}
-
 function csvField(value: string, f: CopyFormat, force: boolean): string {
   const needs =
     force ||
@@ -184,7 +153,7 @@ function csvField(value: string, f: CopyFormat, force: boolean): string {
 
 /** One line of COPY output (with its newline). */
 export function copyLine(row: Readonly<TextRow>, columns: readonly string[], f: CopyFormat): string {
-  if (f.format === 'text') return row.map((v) => (v === null ? f.null : textField(v, f.delimiter))).join(f.delimiter) + '\n';
+  if (f.format === 'text') return row.map((v) => (v === null ? f.null : copyField(v, f.delimiter))).join(f.delimiter) + '\n';
   return (
     row
       .map((v, i) => {

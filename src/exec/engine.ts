@@ -375,7 +375,7 @@ async function prepare(tx: Tx, sql: string, tables: ReadonlyArray<LocalTable | S
       if (!t.rows.length) continue;
       const name = isScratch(t) ? t.name : t.table.name;
       const cols = isScratch(t) ? t.columns.map((c) => c.name) : t.columns;
-      const text = t.rows.map((r) => r.map(copyField).join('\t')).join('\n') + '\n';
+      const text = t.rows.map((r) => r.map((v) => copyField(v)).join('\t')).join('\n') + '\n';
       await tx
         .query(`COPY public.${quoteIdent(name)} (${cols.map(quoteIdent).join(', ')}) FROM '/dev/blob'`, [], { blob: new Blob([text]) })
         .catch(rethrowLoadError);

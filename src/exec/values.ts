@@ -303,11 +303,19 @@ export function typeDeclaration(type: PgType): string {
   return type.name;
 }
 
-/** One field of COPY's text format: \N for NULL, backslash escapes for the delimiters. */
-export function copyField(text: string | null): string {
+const COPY_ESCAPES: Record<string, string> = { '\\': '\\\\', '\n': '\\n', '\r': '\\r', '\t': '\\t', '\b': '\\b', '\f': '\\f', '\v': '\\v' };
+
+/**
+ * One field of COPY's text format as PostgreSQL writes it: \N for NULL, backslash escapes for
+ * backslash, the control characters and the delimiter (tab unless given). The engine loads
+ * rows with it and the server's COPY TO STDOUT writes them with it.
+ */
+export function copyField(text: string | null, delimiter = '\t'): string {
   if (text === null) return '\\N';
-  if (!/[\\\n\r\t]/.test(text)) return text;
-  return text.replace(/[\\\n\r\t]/g, (c) => (c === '\\' ? '\\\\' : c === '\n' ? '\\n' : c === '\r' ? '\\r' : '\\t'));
+  if (!/[\\\n\r\t\b\f\v]/.test(text) && !text.includes(delimiter)) return text;
+  let out = '';
+  for (const ch of text) out += COPY_ESCAPES[ch] ?? (ch === delimiter ? `\\${ch}` : ch);
+  return out;
 }
 
 export function quoteIdent(name: string): string {

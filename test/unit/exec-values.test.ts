@@ -97,6 +97,10 @@ describe('loading helpers', () => {
     expect(copyField(null)).toBe('\\N');
     expect(copyField('plain')).toBe('plain');
     expect(copyField('a\tb\nc\rd\\e')).toBe('a\\tb\\nc\\rd\\\\e');
+    // what PostgreSQL's COPY TO writes too: \b \f \v, and another delimiter
+    expect(copyField('x\by\fz\vw')).toBe('x\\by\\fz\\vw');
+    expect(copyField('a|b\tc', '|')).toBe('a\\|b\\tc');
+    expect(copyField('100')).toBe('100');
   });
   it('declares column types with their length', () => {
     expect(typeDeclaration(varchar(64))).toBe('varchar(64)');
