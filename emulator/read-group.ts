@@ -732,8 +732,8 @@ function cachedRange(env: Env, term: GroupTerm, bucket: Bucket, lang: Lang): { f
 }
 
 /**
- * How one groupby reads a record's group value. Dates go through a memo per call (many records
- * share a date) that hands out one bucket object per bucket, so buckets can key a Map.
+ * How one groupby reads a record's group value. Dates go through the bucketing's memo (many
+ * records share a date), which hands out one bucket object per bucket, so buckets can key a Map.
  */
 function groupKeyReader(env: Env, g: GroupTerm, lang: Lang): KeyReader {
   const field = g.field;

@@ -153,10 +153,10 @@ export async function runLocal(
   // the tables that get rows (describing a statement loads none)
   const filled = tables.filter((t): t is LocalTable => !isScratch(t) && t.rows.length > 0).map((t) => t.table.name);
   return inRolledBackTransaction(pg, filled, async (tx) => {
-    const loaded = await prepare(tx, sql, tables, opts, true, role);
+    const loaded = await prepare(tx, sql, tables, opts, true);
     const s = protocol.serialize;
     const { messages } = await pg.execProtocol(
-      concat([s.query(loaded.enter), s.parse({ text: sql }), s.bind({ values }), s.describe({ type: 'P' }), s.execute({}), s.sync()]),
+      concat([s.query(enterRole(role)), s.parse({ text: sql }), s.bind({ values }), s.describe({ type: 'P' }), s.execute({}), s.sync()]),
       { throwOnError: false, syncToFs: false },
     );
     let fields: RawField[] = [];
@@ -188,9 +188,9 @@ export async function describeLocal(
     tables = tables.filter((t) => !isScratch(t));
   }
   return inRolledBackTransaction(pg, [], async (tx) => {
-    const loaded = await prepare(tx, sql, tables, opts, false, role);
+    const loaded = await prepare(tx, sql, tables, opts, false);
     const s = protocol.serialize;
-    const { messages } = await pg.execProtocol(concat([s.query(loaded.enter), s.parse({ text: sql }), s.describe({ type: 'S' }), s.sync()]), {
+    const { messages } = await pg.execProtocol(concat([s.query(enterRole(role)), s.parse({ text: sql }), s.describe({ type: 'S' }), s.sync()]), {
       throwOnError: false,
       syncToFs: false,
     });
@@ -234,8 +234,6 @@ interface Loaded {
   tables: Map<string, Table>;
   /** view OID → the table and the view's columns in attnum order */
   views: Map<number, { table: Table; columns: string[] }>;
-  /** what switches to the statement's role (SET LOCAL ROLE), sent with the statement itself */
-  enter: string;
 }
 
 function isScratch(t: LocalTable | ScratchTable): t is ScratchTable {
@@ -243,8 +241,9 @@ function isScratch(t: LocalTable | ScratchTable): t is ScratchTable {
 }
 
 /**
- * The engine is PostgreSQL 17 while clients are told 15: the catalog columns 17 renamed are
- * spelled as 17 spells them (psql 15's \l reads pg_database.daticulocale, 17's datlocale).
+ * The engine is a newer PostgreSQL (PGlite 0.5 is 18) while clients are told 15: the catalog
+ * columns 17 renamed are spelled as 17 spells them (psql 15's \l reads pg_database.daticulocale,
+ * 17's datlocale).
  */
 function compatible(sql: string): string {
   return sql.includes('daticulocale') ? sql.replace(/\bdaticulocale\b/g, 'datlocale') : sql;
@@ -274,11 +273,11 @@ async function ensureRole(pg: PGlite): Promise<string> {
 /** Grow the mirror with the tables of this statement (committed: the mirror outlives statements). */
 async function ensureMirror(pg: PGlite, tables: ReadonlyArray<LocalTable | ScratchTable>, opts: LocalOptions): Promise<void> {
   const loaded = tables.filter((t): t is LocalTable => !isScratch(t)).map((t) => t.table);
-  const ddl = [mirror.plan(loaded), opts.mirror ? mirror.plan(opts.mirror, true) : ''].filter(Boolean).join(';\n');
+  const planned = [mirror.plan(loaded), opts.mirror ? mirror.plan(opts.mirror, true) : ''];
   const { comments, keys } = mirror.takeDescriptions();
+  const ddl = [...planned, declareCommentsSql(comments)].filter(Boolean).join(';\n');
   try {
     if (ddl) await pg.exec(ddl);
-    if (comments.length) await pg.exec(declareCommentsSql(comments));
     if (keys.length) {
       constraintColumns ??= (await pg.query<{ attname: string }>(CONSTRAINT_COLUMNS_SQL)).rows.map((r) => r.attname);
       await pg.exec(declareForeignKeysSql(keys, constraintColumns));
@@ -326,8 +325,8 @@ async function inRolledBackTransaction<T>(pg: PGlite, filled: readonly string[],
  * Load the rows, create the statement's transient relations, and let the reader role see
  * exactly what was loaded before switching to it.
  */
-async function prepare(tx: Tx, sql: string, tables: ReadonlyArray<LocalTable | ScratchTable>, opts: LocalOptions, withRows: boolean, role: string): Promise<Loaded> {
-  const loaded: Loaded = { tables: new Map(), views: new Map(), enter: '' };
+async function prepare(tx: Tx, sql: string, tables: ReadonlyArray<LocalTable | ScratchTable>, opts: LocalOptions, withRows: boolean): Promise<Loaded> {
+  const loaded: Loaded = { tables: new Map(), views: new Map() };
   const setup: string[] = ['SET LOCAL session_replication_role = replica'];
   const grants: string[] = [];
   const columnsOf = new Map<string, Set<string>>();
@@ -391,11 +390,16 @@ async function prepare(tx: Tx, sql: string, tables: ReadonlyArray<LocalTable | S
       if (d) loaded.views.set(r.oid, { table: d.table, columns: d.columns });
     }
   }
-  // the session's Odoo login, a member of the reader role: current_user says who (session_user
-  // stays the engine's: SET LOCAL SESSION AUTHORIZATION outlives ROLLBACK in PGlite). The caller
-  // sends it in the statement's own round trip, after the loading that needs the superuser.
-  loaded.enter = `SET LOCAL ROLE ${quoteIdent(role)}`;
   return loaded;
+}
+
+/**
+ * The switch to the session's Odoo login, a member of the reader role: current_user says who
+ * (session_user stays the engine's: SET LOCAL SESSION AUTHORIZATION outlives ROLLBACK in PGlite).
+ * Sent in the statement's own round trip, after prepare()'s loading, which needs the superuser.
+ */
+function enterRole(role: string): string {
+  return `SET LOCAL ROLE ${quoteIdent(role)}`;
 }
 
 const extraTypes = new Map<number, { name: string; len: number }>();

@@ -38,7 +38,7 @@ export function inlineScratch(sql: string, tables: readonly ScratchTable[], boun
   if (!tables.length) return null;
   // a typmod would be applied by an explicit cast, which truncates (varchar(n)) where loading
   // the table raises 22001: those keep the table
-  if (tables.some((t) => t.columns.some((c) => c.type.name.endsWith('[]') || c.type.name.startsWith('_') || c.type.typmod >= 0))) return null;
+  if (tables.some((t) => t.columns.some((c) => c.type.name.endsWith('[]') || c.type.typmod >= 0))) return null;
   let stmts: Node[];
   try {
     stmts = (parseSync(sql).stmts ?? []).flatMap((s) => (s.stmt ? [s.stmt] : []));
