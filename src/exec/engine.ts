@@ -32,6 +32,8 @@ import type { OutputColumn } from '../plan/types.js';
 import { SqlError, SQLSTATE } from '../sql/errors.js';
 import { VacuumPolicy } from './vacuum.js';
 import { inlineScratch } from './scratch-inline.js';
+import { roundTrip } from './engine-protocol.js';
+import { CommandCompleteMessage, DatabaseError, DataRowMessage, ParameterDescriptionMessage, RowDescriptionMessage } from 'pg-protocol/dist/messages.js';
 import { CONSTRAINT_COLUMNS_SQL, declareCommentsSql, declareForeignKeysSql } from './mirror-descriptions.js';
 import { copyField, paramText, quoteIdent, TYPES_BY_OID, typeDeclaration } from './values.js';
 
@@ -155,18 +157,18 @@ export async function runLocal(
   return inRolledBackTransaction(pg, filled, async (tx) => {
     const loaded = await prepare(tx, sql, tables, opts, true);
     const s = protocol.serialize;
-    const { messages } = await pg.execProtocol(
+    const messages = await roundTrip(
+      pg,
       concat([s.query(enterRole(role)), s.parse({ text: sql }), s.bind({ values }), s.describe({ type: 'P' }), s.execute({}), s.sync()]),
-      { throwOnError: false, syncToFs: false },
     );
     let fields: RawField[] = [];
     const rows: TextRow[] = [];
     let command = '';
     for (const m of messages) {
-      if (m.name === 'error') throw engineError(m as unknown as RawError, sql, opts);
-      if (m.name === 'rowDescription') fields = (m as unknown as { fields: RawField[] }).fields;
-      else if (m.name === 'dataRow') rows.push((m as unknown as { fields: TextRow }).fields);
-      else if (m.name === 'commandComplete') command = (m as unknown as { text: string }).text;
+      if (m instanceof DataRowMessage) rows.push(m.fields as TextRow);
+      else if (m instanceof DatabaseError) throw engineError(m, sql, opts);
+      else if (m instanceof RowDescriptionMessage) fields = m.fields;
+      else if (m instanceof CommandCompleteMessage) command = m.text;
     }
     return { columns: await describeFields(tx, fields, loaded), rows, command };
   });
@@ -190,16 +192,13 @@ export async function describeLocal(
   return inRolledBackTransaction(pg, [], async (tx) => {
     const loaded = await prepare(tx, sql, tables, opts, false);
     const s = protocol.serialize;
-    const { messages } = await pg.execProtocol(concat([s.query(enterRole(role)), s.parse({ text: sql }), s.describe({ type: 'S' }), s.sync()]), {
-      throwOnError: false,
-      syncToFs: false,
-    });
+    const messages = await roundTrip(pg, concat([s.query(enterRole(role)), s.parse({ text: sql }), s.describe({ type: 'S' }), s.sync()]));
     let fields: RawField[] = [];
     let paramTypes: number[] = [];
     for (const m of messages) {
-      if (m.name === 'error') throw engineError(m as unknown as RawError, sql, opts);
-      if (m.name === 'rowDescription') fields = (m as unknown as { fields: RawField[] }).fields;
-      if (m.name === 'parameterDescription') paramTypes = (m as unknown as { dataTypeIDs: number[] }).dataTypeIDs;
+      if (m instanceof DatabaseError) throw engineError(m, sql, opts);
+      if (m instanceof RowDescriptionMessage) fields = m.fields;
+      if (m instanceof ParameterDescriptionMessage) paramTypes = m.dataTypeIDs;
       // the statement's own parameters, not those that carry inlined scratch rows
       if (inlined) paramTypes = paramTypes.slice(0, inlined.firstParam - 1);
     }
