@@ -102,19 +102,25 @@ ins AS (
   INSERT INTO pg_catalog.pg_constraint (${insertColumns})
   SELECT ${selected} FROM r CROSS JOIN tpl
   RETURNING oid, conrelid, conkey, confrelid, confkey, conindid
+),
+-- the template's few dependencies, apart: joined to the new keys, the catalogs' stale statistics
+-- (nothing analyzes them) led to scanning every key's dependencies once per new key
+tdep AS MATERIALIZED (
+  SELECT d.classid, d.objsubid, d.refclassid, d.refobjid, d.refobjsubid, d.deptype
+    FROM pg_catalog.pg_depend d JOIN tpl ON d.classid = 'pg_catalog.pg_constraint'::regclass AND d.objid = tpl.oid
 )
 INSERT INTO pg_catalog.pg_depend (classid, objid, objsubid, refclassid, refobjid, refobjsubid, deptype)
 SELECT d.classid, ins.oid, d.objsubid, d.refclassid,
        CASE d.refobjid WHEN tpl.conrelid THEN ins.conrelid WHEN tpl.confrelid THEN ins.confrelid WHEN tpl.conindid THEN ins.conindid ELSE d.refobjid END,
        CASE d.refobjid WHEN tpl.conrelid THEN ins.conkey[1] WHEN tpl.confrelid THEN ins.confkey[1] ELSE d.refobjsubid END,
        d.deptype
-  FROM ins CROSS JOIN tpl
-  JOIN pg_catalog.pg_depend d ON d.classid = 'pg_catalog.pg_constraint'::regclass AND d.objid = tpl.oid;
+  FROM ins CROSS JOIN tpl CROSS JOIN tdep d;
 -- psql's \d lists foreign keys ("Foreign-key constraints", "Referenced by") only for tables
 -- marked as having triggers, as ALTER TABLE marks both sides
 UPDATE pg_catalog.pg_class c SET relhastriggers = true
  WHERE c.relnamespace = 'public'::regnamespace AND NOT c.relhastriggers
-   AND EXISTS (SELECT 1 FROM pg_catalog.pg_constraint k WHERE k.contype = 'f' AND (k.conrelid = c.oid OR k.confrelid = c.oid));
+   AND c.oid IN (SELECT k.conrelid FROM pg_catalog.pg_constraint k WHERE k.contype = 'f'
+                 UNION ALL SELECT k.confrelid FROM pg_catalog.pg_constraint k WHERE k.contype = 'f');
 DROP TABLE pg_temp.${TEMPLATE}_source, pg_temp.${TEMPLATE}_target`;
 }
 
