@@ -67,7 +67,11 @@ export interface LocalOptions {
    * then the user's. Otherwise positions are dropped (they would point into rewritten SQL).
    */
   userSql?: string;
-  /** the whole catalog, when the statement reads catalog relations: the mirror then holds every table, with comments and foreign keys */
+  /**
+   * the whole catalog, when the statement reads catalog relations: the mirror then holds every
+   * table, with comments and foreign keys, and the statement sees only these tables (and those
+   * it loads), whatever other logins added to the mirror
+   */
   mirror?: readonly Table[];
   /** views for this statement only (user-defined views of the session), in creation order */
   views?: ReadonlyArray<{ name: string; sql: string; columns?: string[] }>;
@@ -327,6 +331,13 @@ async function inRolledBackTransaction<T>(pg: PGlite, filled: readonly string[],
 async function prepare(tx: Tx, sql: string, tables: ReadonlyArray<LocalTable | ScratchTable>, opts: LocalOptions, withRows: boolean): Promise<Loaded> {
   const loaded: Loaded = { tables: new Map(), views: new Map() };
   const setup: string[] = ['SET LOCAL session_replication_role = replica'];
+  if (opts.mirror) {
+    // One mirror serves every login of the process, and grows with the tables any of them
+    // used: for this statement, the tables this login may not read are dropped (and come back
+    // with the rollback), so that its catalog lists exactly its own tables, as Odoo's rights say.
+    const hidden = mirror.outside([...opts.mirror.map((t) => t.name), ...tables.filter((t): t is LocalTable => !isScratch(t)).map((t) => t.table.name)]);
+    if (hidden.length) setup.push(`DROP TABLE ${hidden.map((n) => `public.${quoteIdent(n)}`).join(', ')} CASCADE`);
+  }
   const grants: string[] = [];
   const columnsOf = new Map<string, Set<string>>();
   for (const t of tables) {

@@ -109,6 +109,12 @@ export class Mirror {
     return taken;
   }
 
+  /** The mirror's tables that are not among `visible` (by name). */
+  outside(visible: Iterable<string>): string[] {
+    const keep = new Set(visible);
+    return [...this.tables.keys()].filter((name) => !keep.has(name));
+  }
+
   has(table: string, column?: string): boolean {
     const t = this.tables.get(table);
     return t !== undefined && (column === undefined || t.columns.has(column));

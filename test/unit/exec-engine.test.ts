@@ -5,6 +5,7 @@ import { SqlError } from '../../src/sql/errors.js';
 import { CATALOG_EVERY, VacuumPolicy } from '../../src/exec/vacuum.js';
 import { startPGlite } from '../../src/exec/engine-start.js';
 import { makeTable, T, varchar } from '../helpers/exec-tables.js';
+import type { Column } from '../../src/catalog/types.js';
 
 afterAll(async () => {
   await closeEngine();
@@ -139,6 +140,38 @@ describe('local engine', () => {
     const r = await runLocal(`SELECT '1 day'::interval AS i, '127.0.0.1'::inet AS a`, [], []);
     expect(r.columns.map((c) => c.type.name)).toEqual(['interval', 'inet']);
     expect(r.rows).toEqual([['1 day', '127.0.0.1']]);
+  });
+});
+
+describe('one mirror, several logins', () => {
+  // a login that may read both tables, then one that may read only the partners
+  const users = makeTable('res_users', 'res.users', 16384 + 90, [
+    ['login', varchar(10)],
+    ['partner_id', T.int4, 'many2one'],
+  ]);
+  (users.column('partner_id') as Column).relationTable = 'res_partner';
+  const tablesSql = `SELECT c.relname FROM pg_catalog.pg_class c WHERE c.relnamespace = 'public'::regnamespace AND c.relkind = 'r' AND c.relname IN ('res_partner', 'res_users') ORDER BY 1`;
+  const keysSql = `SELECT conname FROM pg_catalog.pg_constraint WHERE contype = 'f' AND conname = 'res_users_partner_id_fkey'`;
+
+  it('shows a catalog query only the tables its login may read, whatever others added', async () => {
+    const both = { mirror: [partner, users] };
+    expect((await runLocal(tablesSql, [], [], both)).rows).toEqual([['res_partner'], ['res_users']]);
+    expect((await runLocal(keysSql, [], [], both)).rows).toEqual([['res_users_partner_id_fkey']]);
+    // the restricted login: no res_users, nor its foreign key, nor its columns or type
+    const partnerOnly = { mirror: [partner] };
+    expect((await runLocal(tablesSql, [], [], partnerOnly)).rows).toEqual([['res_partner']]);
+    expect((await runLocal(keysSql, [], [], partnerOnly)).rows).toEqual([]);
+    const columns = await runLocal(`SELECT count(*) FROM information_schema.columns WHERE table_name = 'res_users'`, [], [], partnerOnly);
+    expect(columns.rows).toEqual([['0']]);
+    expect((await describeLocal(tablesSql, [], partnerOnly)).columns.map((c) => c.name)).toEqual(['relname']);
+    // ... and the first login still has everything (the hiding is rolled back with the statement)
+    expect((await runLocal(tablesSql, [], [], both)).rows).toEqual([['res_partner'], ['res_users']]);
+    expect((await runLocal(keysSql, [], [], both)).rows).toEqual([['res_users_partner_id_fkey']]);
+  });
+
+  it('keeps the tables a statement loads', async () => {
+    const r = await runLocal(`SELECT count(*) FROM res_partner p JOIN pg_catalog.pg_class c ON c.relname = 'res_partner'`, [], [partners], { mirror: [] });
+    expect(r.rows).toEqual([['3']]);
   });
 });
 
