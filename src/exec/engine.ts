@@ -286,12 +286,15 @@ async function ensureMirror(pg: PGlite, tables: ReadonlyArray<LocalTable | Scrat
       await pg.exec(declareForeignKeysSql(keys, constraintColumns));
     }
     if (mirror.needsRelations) {
-      const res = await pg.query<{ oid: number; relname: string; attnum: number; attname: string }>(
-        `SELECT c.oid::int4 AS oid, c.relname, a.attnum::int4 AS attnum, a.attname
+      // every column of the mirror (5,600 rows for 216 tables): read through pg-protocol, a third
+      // of the time PGlite's own query() takes (engine-protocol.ts)
+      const rows = await simpleQuery(
+        pg,
+        `SELECT c.oid, c.relname, a.attnum, a.attname
            FROM pg_catalog.pg_class c JOIN pg_catalog.pg_attribute a ON a.attrelid = c.oid
           WHERE c.relnamespace = 'public'::regnamespace AND c.relkind = 'r' AND a.attnum > 0 AND NOT a.attisdropped`,
       );
-      mirror.relations(res.rows);
+      mirror.relations(rows.map(([oid, relname, attnum, attname]) => ({ oid: Number(oid), relname: relname ?? '', attnum: Number(attnum), attname: attname ?? '' })));
     }
   } catch (err) {
     // start the mirror over rather than guess what part of the DDL took effect
@@ -506,6 +509,16 @@ function rethrowLoadError(err: unknown): never {
     throw new SqlError(e.message, { code: e.code ?? SQLSTATE.internal_error, detail: e.detail ?? where, hint: e.hint, cause: err });
   }
   throw err;
+}
+
+/** The rows of `sql` (one statement, no parameters) in text format, through pg-protocol. */
+async function simpleQuery(pg: PGlite, sql: string): Promise<TextRow[]> {
+  const rows: TextRow[] = [];
+  for (const m of await roundTrip(pg, protocol.serialize.query(sql))) {
+    if (m instanceof DatabaseError) throw m;
+    if (m instanceof DataRowMessage) rows.push(m.fields as TextRow);
+  }
+  return rows;
 }
 
 function concat(parts: Uint8Array[]): Uint8Array {
