@@ -563,6 +563,23 @@ export class CallEnv implements Env, OrmEnv, DomainHost {
     return this.searchImpl(model, domain, { ...opts, acl: true, rules: true });
   }
 
+  scanById(model: string, domain: unknown[]): (visit: (row: Row) => void) => void {
+    const search = this.prepareSearch(model, domain, { order: 'id', acl: true, rules: true });
+    return (visit) => {
+      if (!search) return;
+      const { table, rule, predicate } = search;
+      // tables are mostly in id order (a rollback puts rows back last): else the found rows are sorted
+      if (!keysAscending(table)) {
+        for (const row of matchingRows(search)) visit(row);
+        return;
+      }
+      for (const row of table.values()) {
+        if (rule && !rule(row)) continue;
+        if (predicate(row)) visit(row);
+      }
+    };
+  }
+
   searchIds(model: string, domain: unknown[], activeTest?: boolean): number[] {
     return this.searchImpl(model, domain, activeTest === undefined ? { acl: true, rules: true } : { activeTest, acl: true, rules: true });
   }
@@ -584,10 +601,23 @@ export class CallEnv implements Env, OrmEnv, DomainHost {
   }
 
   private searchImpl(model: string, domain: unknown, opts: InternalSearch): number[] {
+    const search = this.prepareSearch(model, domain, opts);
+    if (!search) return [];
+    const rows = matchingRows(search);
+    const offset = typeof opts.offset === 'number' && opts.offset > 0 ? opts.offset : 0;
+    const limit = typeof opts.limit === 'number' && opts.limit > 0 ? opts.limit : null;
+    const end = limit === null ? rows.length : Math.min(rows.length, offset + limit);
+    const ids: number[] = [];
+    for (let i = offset; i < end; i++) ids.push((rows[i] as Row).id);
+    return ids;
+  }
+
+  /** A search up to reading rows: checks done, domain, order and record rules compiled (null: nothing to find). */
+  private prepareSearch(model: string, domain: unknown, opts: InternalSearch): PreparedSearch | null {
     if (opts.acl) this.checkAccess(model, 'read');
-    else if (this.registry.kind(model) === 'abstract') return [];
+    else if (this.registry.kind(model) === 'abstract') return null;
     const meta = this.registry.model(model);
-    if (domainIsFalse(domain)) return [];
+    if (domainIsFalse(domain)) return null;
     let full = domain as unknown[];
     const activeTest = opts.activeTest ?? contextActiveTest(this.context);
     if (meta.hasActive && activeTest && !mentionsField(full, 'active')) full = [['active', '=', 1], ...full];
@@ -598,24 +628,40 @@ export class CallEnv implements Env, OrmEnv, DomainHost {
       opts.order,
     );
     const rule = opts.rules ? this.ruleFilter(model) : null;
-    const rows: Row[] = [];
-    // tables are mostly in id order already: then the common order by id needs no sort at all
-    let inIdOrder = true;
-    let lastId = -Infinity;
-    for (const row of this.store.table(model).values()) {
-      if (rule && !rule(row)) continue;
-      if (!predicate(row)) continue;
-      if (row.id < lastId) inIdOrder = false;
-      lastId = row.id;
-      rows.push(row);
-    }
-    if (!(inIdOrder && compare === ID_ORDER)) rows.sort(compare);
-    const offset = typeof opts.offset === 'number' && opts.offset > 0 ? opts.offset : 0;
-    const limit = typeof opts.limit === 'number' && opts.limit > 0 ? opts.limit : null;
-    const end = limit === null ? rows.length : Math.min(rows.length, offset + limit);
-    const ids: number[] = [];
-    for (let i = offset; i < end; i++) ids.push((rows[i] as Row).id);
-    return ids;
+    return { table: this.store.table(model), predicate, compare, rule };
   }
+}
+
+interface PreparedSearch {
+  table: Map<number, Row>;
+  predicate: (row: Row) => boolean;
+  compare: (a: Row, b: Row) => number;
+  rule: ((row: Row) => boolean) | null;
+}
+
+/** The rows a search finds, in its order. */
+function matchingRows(search: PreparedSearch): Row[] {
+  const rows: Row[] = [];
+  // tables are mostly in id order already: then the common order by id needs no sort at all
+  let inIdOrder = true;
+  let lastId = -Infinity;
+  for (const row of search.table.values()) {
+    if (search.rule && !search.rule(row)) continue;
+    if (!search.predicate(row)) continue;
+    if (row.id < lastId) inIdOrder = false;
+    lastId = row.id;
+    rows.push(row);
+  }
+  if (!(inIdOrder && search.compare === ID_ORDER)) rows.sort(search.compare);
+  return rows;
+}
+
+function keysAscending(table: Map<number, Row>): boolean {
+  let last = -Infinity;
+  for (const id of table.keys()) {
+    if (id < last) return false;
+    last = id;
+  }
+  return true;
 }
 

@@ -79,6 +79,13 @@ export interface Env {
   nextId(model: string): number;
   /** Domain search with Odoo semantics, access rights and record rules applied. */
   search(model: string, domain: unknown[], opts?: SearchOptions): number[];
+  /**
+   * `search(model, domain, { order: 'id' })` for scans over many records: access rights and the
+   * domain are checked (and throw) now, the returned function visits the found rows (live,
+   * read-only) in id order, sparing the list of ids and the lookup of each. Optional: callers
+   * fall back to search.
+   */
+  scanById?(model: string, domain: unknown[]): (visit: (row: Row) => void) => void;
   /** read() output: [{id, ...}] with many2one as [id, display_name] (or bare id when load is null). */
   read(model: string, ids: number[], fields: string[] | null, load?: string | null): Array<Record<string, unknown>>;
   /** ACL check for the calling user: throws AccessError with Odoo's message. */
