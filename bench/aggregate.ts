@@ -2,9 +2,9 @@
  * bench/aggregate: a grouped report over 20,000+ partners (count and sum of an integer per month
  * and per country), against the emulator in another process (bench/seed-aggregate.ts), two ways:
  *  - pushed: one read_group (planGroups → readGroups → the residual statement in the engine over
- *    the groups), timed directly through the pipeline, and through the driver once the lead has
- *    wired the planner in (until then the driver line equals the full fetch);
- *  - local: every row fetched and the engine doing the grouping (driver with pushdown: false).
+ *    the groups), timed directly through the pipeline, and through the driver;
+ *  - local: every row fetched and the engine doing the grouping (the pipeline with push-down off,
+ *    and the driver with pushdown: false).
  * Prints rows transferred, median milliseconds and the ratio (target ≥ 10×), then the engine's
  * memory (RSS) and its cold start from the prepared data directory in a fresh process (targets
  * ≤ 400 MB and ≤ 2 s), and the time the first catalog query takes to build the full catalog
