@@ -373,15 +373,27 @@ async function prepare(tx: Tx, sql: string, tables: ReadonlyArray<LocalTable | S
     grants.push(`GRANT SELECT ON public.${quoteIdent(table.model)} TO ${READER_ROLE}`);
     dotted.push({ name: table.model, table, columns });
   }
-  for (const v of opts.views ?? []) {
+  const viewDdl = (v: { name: string; sql: string; columns?: string[] }): string[] => {
     const cols = v.columns?.length ? ` (${v.columns.map(quoteIdent).join(', ')})` : '';
-    setup.push(`CREATE VIEW public.${quoteIdent(v.name)}${cols} WITH (security_invoker = true) AS ${v.sql}`);
-    grants.push(`GRANT SELECT ON public.${quoteIdent(v.name)} TO ${READER_ROLE}`);
-  }
+    return [
+      `CREATE VIEW public.${quoteIdent(v.name)}${cols} WITH (security_invoker = true) AS ${v.sql}`,
+      `GRANT SELECT ON public.${quoteIdent(v.name)} TO ${READER_ROLE}`,
+    ];
+  };
+  // A catalog query lists every view of the session, but a view over a table this login may not
+  // read (from a views file shared by several logins) cannot be created: it is left out of the
+  // listing rather than failing psql's \d. Views a statement reads are created as one, errors and all.
+  const listedOnly = opts.mirror !== undefined;
+  if (!listedOnly) for (const v of opts.views ?? []) setup.push(...viewDdl(v));
   const database = currentIdentity()?.database ?? 'odoo';
   grants.push(`SELECT pg_catalog.set_config('odoo_sql.database', ${quoteLiteral(database)}, true)`);
   // one round trip for the relations and the grants
   await tx.exec([...setup, ...grants].join(';\n')).catch(rethrowLoadError);
+  if (listedOnly) {
+    for (const v of opts.views ?? []) {
+      await tx.exec(`SAVEPOINT odoo_sql_view; ${viewDdl(v).join('; ')}; RELEASE SAVEPOINT odoo_sql_view`).catch(() => tx.exec('ROLLBACK TO SAVEPOINT odoo_sql_view'));
+    }
+  }
   if (withRows) {
     for (const t of tables) {
       if (!t.rows.length) continue;

@@ -130,6 +130,23 @@ describe('user-defined views', () => {
     }
   });
 
+  it('lists to each login only the views over tables it may read', async () => {
+    // one views file for several logins: the demo user may not read ir.model.access
+    const file = viewsFile({ acl: { query: 'SELECT id, name FROM ir_model_access' }, partners: { query: 'SELECT id, name FROM res_partner' } });
+    const listed = `SELECT c.relname FROM pg_catalog.pg_class c WHERE c.relnamespace = 'public'::regnamespace AND c.relkind = 'v' ORDER BY 1`;
+    const admin = await connect({ views: file });
+    const demo = await connect({ views: file, user: 'demo', password: 'demo' });
+    try {
+      expect((await admin.query(listed)).rows).toEqual([{ relname: 'acl' }, { relname: 'partners' }]);
+      expect((await demo.query(listed)).rows).toEqual([{ relname: 'partners' }]);
+      expect((await demo.query(`SELECT count(*)::int AS n FROM partners`)).rows).toEqual([{ n: expect.any(Number) }]);
+      // reading the other view still says why it cannot
+      await expect(demo.query(`SELECT * FROM acl`)).rejects.toMatchObject({ code: '42P01', message: 'relation "ir_model_access" does not exist' });
+    } finally {
+      await Promise.all([admin.end(), demo.end()]);
+    }
+  });
+
   it('refuses a malformed views file at connect with a clear error', async () => {
     await expect(connect({ views: viewsFile('{not json') })).rejects.toMatchObject({ code: 'F0000', message: expect.stringContaining('not valid JSON') });
     await expect(connect({ views: viewsFile({ v: { sql: 'SELECT 1' } }) })).rejects.toMatchObject({ message: expect.stringContaining('view "v"') });
