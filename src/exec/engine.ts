@@ -334,12 +334,20 @@ async function inRolledBackTransaction<T>(pg: PGlite, filled: readonly string[],
 async function prepare(tx: Tx, sql: string, tables: ReadonlyArray<LocalTable | ScratchTable>, opts: LocalOptions, withRows: boolean): Promise<Loaded> {
   const loaded: Loaded = { tables: new Map(), views: new Map() };
   const setup: string[] = ['SET LOCAL session_replication_role = replica'];
+  // One mirror serves every login and Odoo database of the process, and grows with the tables
+  // and columns any of them used. For this statement, what its own catalog does not have is
+  // dropped (and comes back with the rollback): a catalog query lists exactly the tables and
+  // columns this login may read, and `*` means the columns the planner loaded.
+  const own = new Map<string, Table>();
+  for (const t of opts.mirror ?? []) own.set(t.name, t);
+  for (const t of tables) if (!isScratch(t)) own.set(t.table.name, t.table);
   if (opts.mirror) {
-    // One mirror serves every login of the process, and grows with the tables any of them
-    // used: for this statement, the tables this login may not read are dropped (and come back
-    // with the rollback), so that its catalog lists exactly its own tables, as Odoo's rights say.
-    const hidden = mirror.outside([...opts.mirror.map((t) => t.name), ...tables.filter((t): t is LocalTable => !isScratch(t)).map((t) => t.table.name)]);
+    const hidden = mirror.outside(own.keys());
     if (hidden.length) setup.push(`DROP TABLE ${hidden.map((n) => `public.${quoteIdent(n)}`).join(', ')} CASCADE`);
+  }
+  for (const t of own.values()) {
+    const extra = mirror.extraColumns(t);
+    if (extra.length) setup.push(`ALTER TABLE public.${quoteIdent(t.name)} ${extra.map((c) => `DROP COLUMN ${quoteIdent(c)} CASCADE`).join(', ')}`);
   }
   const grants: string[] = [];
   const columnsOf = new Map<string, Set<string>>();

@@ -109,6 +109,17 @@ export class Mirror {
     return taken;
   }
 
+  /**
+   * The columns the mirror's table has and `table` does not: those another catalog added (another
+   * Odoo database, or a login allowed more fields).
+   */
+  extraColumns(table: Table): string[] {
+    const have = this.tables.get(table.name);
+    if (!have) return [];
+    const own = new Set(withId(table).map((c) => c.name));
+    return [...have.columns.keys()].filter((name) => !own.has(name));
+  }
+
   /** The mirror's tables that are not among `visible` (by name). */
   outside(visible: Iterable<string>): string[] {
     const keep = new Set(visible);

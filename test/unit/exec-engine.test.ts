@@ -169,6 +169,25 @@ describe('one mirror, several logins', () => {
     expect((await runLocal(keysSql, [], [], both)).rows).toEqual([['res_users_partner_id_fkey']]);
   });
 
+  it('gives each statement the columns of its own catalog, whatever another catalog added', async () => {
+    // another Odoo database (or a login allowed more fields) has one more column on the table
+    const narrow = makeTable('res_thing', 'res.thing', 16384 + 95, [['name', varchar(10)]]);
+    const wide = makeTable('res_thing', 'res.thing', 16384 + 95, [
+      ['name', varchar(10)],
+      ['extra', T.int4, 'integer'],
+    ]);
+    const star = 'SELECT * FROM res_thing t JOIN res_thing u ON u.id = t.id';
+    const wideRun = await runLocal(star, [], [{ table: wide, columns: ['id', 'name', 'extra'], rows: [['1', 'x', '5']] }]);
+    expect(wideRun.rows).toEqual([['1', 'x', '5', '1', 'x', '5']]);
+    // `*` is the narrow catalog's columns (it used to read the column the planner had not loaded: 0A000)
+    const narrowRun = await runLocal(star, [], [{ table: narrow, columns: ['id', 'name'], rows: [['1', 'x']] }]);
+    expect(narrowRun.rows).toEqual([['1', 'x', '1', 'x']]);
+    expect(narrowRun.columns.map((c) => c.name)).toEqual(['id', 'name', 'id', 'name']);
+    const columnsSql = `SELECT column_name FROM information_schema.columns WHERE table_name = 'res_thing' ORDER BY ordinal_position`;
+    expect((await runLocal(columnsSql, [], [], { mirror: [narrow] })).rows).toEqual([['id'], ['name']]);
+    expect((await runLocal(columnsSql, [], [], { mirror: [wide] })).rows).toEqual([['id'], ['name'], ['extra']]);
+  });
+
   it('keeps the tables a statement loads', async () => {
     const r = await runLocal(`SELECT count(*) FROM res_partner p JOIN pg_catalog.pg_class c ON c.relname = 'res_partner'`, [], [partners], { mirror: [] });
     expect(r.rows).toEqual([['3']]);
