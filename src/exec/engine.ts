@@ -34,7 +34,7 @@ import { VacuumPolicy } from './vacuum.js';
 import { inlineScratch } from './scratch-inline.js';
 import { roundTrip } from './engine-protocol.js';
 import { CommandCompleteMessage, DatabaseError, DataRowMessage, ParameterDescriptionMessage, RowDescriptionMessage } from 'pg-protocol/dist/messages.js';
-import { CONSTRAINT_COLUMNS_SQL, declareCommentsSql, declareForeignKeysSql } from './mirror-descriptions.js';
+import { CONSTRAINT_COLUMNS_SQL, writeComments, writeForeignKeys } from './mirror-descriptions.js';
 import { copyField, paramText, quoteIdent, TYPES_BY_OID, typeDeclaration } from './values.js';
 
 export type TextRow = (string | null)[];
@@ -278,12 +278,13 @@ async function ensureMirror(pg: PGlite, tables: ReadonlyArray<LocalTable | Scrat
   const loaded = tables.filter((t): t is LocalTable => !isScratch(t)).map((t) => t.table);
   const planned = [mirror.plan(loaded), opts.mirror ? mirror.plan(opts.mirror, true) : ''];
   const { comments, keys } = mirror.takeDescriptions();
-  const ddl = [...planned, declareCommentsSql(comments)].filter(Boolean).join(';\n');
+  const ddl = planned.filter(Boolean).join(';\n');
   try {
     if (ddl) await pg.exec(ddl);
+    await writeComments(pg, comments);
     if (keys.length) {
       constraintColumns ??= (await pg.query<{ attname: string }>(CONSTRAINT_COLUMNS_SQL)).rows.map((r) => r.attname);
-      await pg.exec(declareForeignKeysSql(keys, constraintColumns));
+      await writeForeignKeys(pg, keys, constraintColumns);
     }
     if (mirror.needsRelations) {
       // every column of the mirror (5,600 rows for 216 tables): read through pg-protocol, a third

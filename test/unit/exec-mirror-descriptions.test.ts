@@ -1,7 +1,7 @@
 import type { PGlite } from '@electric-sql/pglite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startPGlite } from '../../src/exec/engine-start.js';
-import { CONSTRAINT_COLUMNS_SQL, declareCommentsSql, declareForeignKeysSql, type Comment, type ForeignKey } from '../../src/exec/mirror-descriptions.js';
+import { CONSTRAINT_COLUMNS_SQL, writeComments, writeForeignKeys, type Comment, type ForeignKey } from '../../src/exec/mirror-descriptions.js';
 
 // a small mirror: a wide partner table, users and companies referencing each other (cycles)
 const TABLES = `
@@ -75,7 +75,7 @@ async function readAll(pg: PGlite): Promise<unknown[]> {
 
 async function declared(pg: PGlite, keys: readonly ForeignKey[]): Promise<void> {
   const columns = (await pg.query<{ attname: string }>(CONSTRAINT_COLUMNS_SQL)).rows.map((r) => r.attname);
-  await pg.exec(declareForeignKeysSql(keys, columns));
+  await writeForeignKeys(pg, keys, columns);
 }
 
 describe('comments and foreign keys written into the catalogs', () => {
@@ -88,7 +88,7 @@ describe('comments and foreign keys written into the catalogs', () => {
     await viaAlter.exec(commentSql(COMMENTS));
     await viaInsert.exec(TABLES);
     await declared(viaInsert, KEYS);
-    await viaInsert.exec(declareCommentsSql(COMMENTS));
+    await writeComments(viaInsert, COMMENTS);
   });
   afterAll(async () => {
     await Promise.all([viaAlter.close(), viaInsert.close()]);
@@ -103,7 +103,7 @@ describe('comments and foreign keys written into the catalogs', () => {
   });
 
   it('replace the comments of a table when it is described again', async () => {
-    await viaInsert.exec(declareCommentsSql([{ table: 'res_partner', column: 'f2', text: 'Street' }]));
+    await writeComments(viaInsert, [{ table: 'res_partner', column: 'f2', text: 'Street' }]);
     const got = await viaInsert.query(
       `SELECT objsubid, description FROM pg_description WHERE objoid = 'res_partner'::regclass ORDER BY 1`,
       [],
@@ -111,7 +111,7 @@ describe('comments and foreign keys written into the catalogs', () => {
     );
     expect(got.rows).toEqual([[4, 'Street']]); // id, f0, f1, f2
     expect((await viaInsert.query(`SELECT obj_description('res_users'::regclass, 'pg_class') AS d`)).rows).toEqual([{ d: 'User' }]);
-    await viaInsert.exec(declareCommentsSql(COMMENTS.filter((c) => c.table === 'res_partner')));
+    await writeComments(viaInsert, COMMENTS.filter((c) => c.table === 'res_partner'));
   });
 
   it('create no trigger (nothing would fire them: rows load with session_replication_role = replica)', async () => {
