@@ -1,5 +1,5 @@
 /**
- * One extended-protocol round trip with the engine, its answer parsed by pg-protocol.
+ * Protocol round trips with the engine, their answers parsed by pg-protocol.
  *
  * PGlite's own execProtocol parses the answer with a browser-minded copy of pg-protocol that
  * decodes every field through TextDecoder: for 439 rows of 4 columns that was 2.3 of the 4 ms the
@@ -7,10 +7,9 @@
  * short strings rows are made of, so the raw bytes go to it instead.
  */
 import type { PGlite } from '@electric-sql/pglite';
-import type { BackendMessage } from 'pg-protocol/dist/messages.js';
+import { DatabaseError, DataRowMessage, type BackendMessage } from 'pg-protocol/dist/messages.js';
 import { Parser } from 'pg-protocol/dist/parser.js';
-
-export type { BackendMessage };
+import { protocol } from '@electric-sql/pglite';
 
 /**
  * Send `bytes` (frontend messages ending in Sync) and return every backend message of the
@@ -29,4 +28,14 @@ export async function roundTrip(pg: PGlite, bytes: Uint8Array): Promise<BackendM
     onRawData: (data: Uint8Array) => parser.parse(Buffer.from(data), push),
   });
   return messages;
+}
+
+/** The rows of `sql` (one statement, no parameters) in text format; an error is thrown. */
+export async function simpleQuery(pg: PGlite, sql: string): Promise<Array<(string | null)[]>> {
+  const rows: Array<(string | null)[]> = [];
+  for (const m of await roundTrip(pg, protocol.serialize.query(sql))) {
+    if (m instanceof DatabaseError) throw m;
+    if (m instanceof DataRowMessage) rows.push(m.fields as (string | null)[]);
+  }
+  return rows;
 }

@@ -32,7 +32,7 @@ import type { OutputColumn } from '../plan/types.js';
 import { SqlError, SQLSTATE } from '../sql/errors.js';
 import { VacuumPolicy } from './vacuum.js';
 import { inlineScratch } from './scratch-inline.js';
-import { roundTrip } from './engine-protocol.js';
+import { roundTrip, simpleQuery } from './engine-protocol.js';
 import { CommandCompleteMessage, DatabaseError, DataRowMessage, ParameterDescriptionMessage, RowDescriptionMessage } from 'pg-protocol/dist/messages.js';
 import { CONSTRAINT_COLUMNS_SQL, writeComments, writeForeignKeys } from './mirror-descriptions.js';
 import { copyField, paramText, quoteIdent, TYPES_BY_OID, typeDeclaration } from './values.js';
@@ -530,16 +530,6 @@ function rethrowLoadError(err: unknown): never {
     throw new SqlError(e.message, { code: e.code ?? SQLSTATE.internal_error, detail: e.detail ?? where, hint: e.hint, cause: err });
   }
   throw err;
-}
-
-/** The rows of `sql` (one statement, no parameters) in text format, through pg-protocol. */
-async function simpleQuery(pg: PGlite, sql: string): Promise<TextRow[]> {
-  const rows: TextRow[] = [];
-  for (const m of await roundTrip(pg, protocol.serialize.query(sql))) {
-    if (m instanceof DatabaseError) throw m;
-    if (m instanceof DataRowMessage) rows.push(m.fields as TextRow);
-  }
-  return rows;
 }
 
 function concat(parts: Uint8Array[]): Uint8Array {
